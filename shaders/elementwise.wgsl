@@ -1,0 +1,55 @@
+// Elementwise kernels over flat f32 arrays of length params.n.
+// Needs activation.wgsl prepended (fn activate, activation_grad_from_output, override ACT).
+// Bindings (group 0):
+//   0 params: { n: u32, alpha: f32, beta: f32 }   alpha doubles as the LeakyReLU slope
+//   activate:            1 x (read)            2 y (write)                 y = act(x)
+//   activate_backward:   1 y (read)  3 dy (read)  4 dx (write)            dx = dy * act'(from y)
+//   axpby:               1 a (read)  3 b (read)   4 out (write)           out = alpha * a + beta * b
+//   scale:               1 x (read)            2 y (write)                 y = alpha * x
+// One thread per element; the grid is 2-D when n exceeds 65535 workgroups.
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params {
+  n: u32,
+  alpha: f32,
+  beta: f32,
+  row_stride: u32,   // threads per grid row = workgroups in x * WORKGROUP_SIZE
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> first: array<f32>;
+@group(0) @binding(2) var<storage, read_write> result: array<f32>;
+@group(0) @binding(3) var<storage, read> second: array<f32>;
+@group(0) @binding(4) var<storage, read_write> result2: array<f32>;
+
+fn flat_index(id: vec3<u32>) -> u32 {
+  return id.y * params.row_stride + id.x;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn activate_forward(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = flat_index(id);
+  if (i >= params.n) { return; }
+  result[i] = activate(first[i], params.alpha);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn activate_backward(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = flat_index(id);
+  if (i >= params.n) { return; }
+  result2[i] = second[i] * activation_grad_from_output(first[i], params.alpha);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn axpby(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = flat_index(id);
+  if (i >= params.n) { return; }
+  result2[i] = params.alpha * first[i] + params.beta * second[i];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn scale(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = flat_index(id);
+  if (i >= params.n) { return; }
+  result[i] = params.alpha * first[i];
+}

@@ -1,0 +1,137 @@
+/**
+ * Adapter and device acquisition. Asks for the limits the engine needs (as high as the adapter
+ * allows) and the optional features it can use, reports what it got, and hands device loss and
+ * uncaptured errors to the caller instead of letting them vanish into the console.
+ */
+import { BufferRegistry } from './buffers';
+import { PipelineCache } from './pipelines';
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters (SwiftShader, or one the browser marks as fallback). */
+  isSoftware: boolean;
+}
+
+export interface GpuFeatures {
+  timestampQuery: boolean;
+  subgroups: boolean;
+}
+
+export interface GpuContext {
+  device: GPUDevice;
+  adapter: AdapterSummary;
+  features: GpuFeatures;
+  limits: GPUSupportedLimits;
+  pipelines: PipelineCache;
+  buffers: BufferRegistry;
+  /** Resolves when the device is lost (destroyed on purpose or by the driver). */
+  lost: Promise<GPUDeviceLostInfo>;
+}
+
+export interface AcquireOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Called for every validation / out-of-memory / internal error not caught by an error scope. */
+  onUncapturedError?: (error: GPUError) => void;
+  /** Called once when the device is lost, with the reason. */
+  onLost?: (info: GPUDeviceLostInfo) => void;
+  label?: string;
+}
+
+export class GpuUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuUnavailableError';
+  }
+}
+
+/** Limits the engine's kernels and largest layers rely on; requested up to the adapter's maximum. */
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+/** The engine's own minimum: below these the paper-width CNN cannot be laid out. */
+const REQUIRED_LIMITS: Partial<Record<(typeof WANTED_LIMITS)[number], number>> = {
+  maxStorageBuffersPerShaderStage: 8,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxComputeInvocationsPerWorkgroup: 256,
+};
+
+export function summarizeAdapter(info: GPUAdapterInfo | undefined, isFallback: boolean): AdapterSummary {
+  const vendor = info?.vendor ?? '';
+  const architecture = info?.architecture ?? '';
+  const device = info?.device ?? '';
+  const description = info?.description ?? '';
+  const text = `${vendor} ${architecture} ${device} ${description}`.toLowerCase();
+  return {
+    vendor,
+    architecture,
+    device,
+    description,
+    isSoftware: isFallback || text.includes('swiftshader') || text.includes('llvmpipe') || text.includes('lavapipe'),
+  };
+}
+
+export function describeAdapter(a: AdapterSummary): string {
+  const parts = [a.vendor, a.architecture, a.device, a.description].filter((p) => p.length > 0);
+  const unique = parts.filter((p, i) => parts.indexOf(p) === i);
+  const name = unique.length > 0 ? unique.join(' / ') : 'unnamed adapter';
+  return a.isSoftware ? `${name} (software)` : name;
+}
+
+export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions = {}): Promise<GpuContext> {
+  if (!gpu) throw new GpuUnavailableError('WebGPU is not available in this environment (no navigator.gpu).');
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new GpuUnavailableError('No WebGPU adapter was found.');
+
+  for (const [name, min] of Object.entries(REQUIRED_LIMITS)) {
+    const have = adapter.limits[name as keyof GPUSupportedLimits] as number;
+    if (have < (min as number)) {
+      throw new GpuUnavailableError(`The WebGPU adapter is too small: ${name} is ${have}, the engine needs ${min}.`);
+    }
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name] as number;
+
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
+
+  const device = await adapter.requestDevice({
+    label: options.label ?? 'SnGanLive.device',
+    requiredLimits,
+    requiredFeatures,
+  });
+  device.addEventListener('uncapturederror', (event) => {
+    const error = (event as GPUUncapturedErrorEvent).error;
+    if (options.onUncapturedError) options.onUncapturedError(error);
+    else console.error(`[webgpu] uncaptured ${error.constructor.name}: ${error.message}`);
+  });
+  const lost = device.lost.then((info) => {
+    options.onLost?.(info);
+    return info;
+  });
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const isFallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  return {
+    device,
+    adapter: summarizeAdapter(info, isFallback),
+    features: {
+      timestampQuery: device.features.has('timestamp-query'),
+      subgroups: device.features.has('subgroups'),
+    },
+    limits: device.limits,
+    pipelines: new PipelineCache(device),
+    buffers: new BufferRegistry(device),
+    lost,
+  };
+}

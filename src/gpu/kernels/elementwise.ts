@@ -1,0 +1,79 @@
+/** Launchers for shaders/elementwise.wgsl: activations forward/backward, axpby, scale. */
+import activationCode from '../../../shaders/activation.wgsl?raw';
+import elementwiseCode from '../../../shaders/elementwise.wgsl?raw';
+import { ACTIVATION_CODE, type Activation } from '../activation';
+import { packUniform } from '../buffers';
+import type { GpuContext } from '../device';
+import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+
+const WORKGROUP_SIZE = 256;
+const code = `${activationCode}\n${elementwiseCode}`;
+
+function elementwise(
+  ctx: GpuContext,
+  label: string,
+  entryPoint: string,
+  n: number,
+  scalars: { alpha?: number; beta?: number; activation?: Activation },
+  bindings: Record<number, GPUBuffer>,
+): Kernel {
+  const [x, y] = gridFor(Math.ceil(n / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
+  const params = ctx.buffers.uniform(
+    `${label}.params`,
+    packUniform([{ u32: n }, { f32: scalars.alpha ?? 0 }, { f32: scalars.beta ?? 0 }, { u32: x * WORKGROUP_SIZE }]),
+  );
+  const pipeline = ctx.pipelines.compute({
+    family: 'elementwise',
+    code,
+    entryPoint,
+    constants: { WORKGROUP_SIZE, ACT: ACTIVATION_CODE[scalars.activation ?? 'identity'] },
+  });
+  return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [x, y] });
+}
+
+export interface ActivationArgs {
+  n: number;
+  activation: Activation;
+  /** LeakyReLU's negative slope (ignored by the others). */
+  slope?: number;
+}
+
+/** y = act(x). x and y may not be the same buffer. */
+export function prepareActivation(ctx: GpuContext, a: ActivationArgs & { x: GPUBuffer; y: GPUBuffer }): Kernel {
+  return elementwise(
+    ctx,
+    `activation.${a.activation}`,
+    'activate_forward',
+    a.n,
+    { alpha: a.slope, activation: a.activation },
+    { 1: a.x, 2: a.y },
+  );
+}
+
+/** dx = dy · act'(x), computed from the forward OUTPUT y. */
+export function prepareActivationBackward(
+  ctx: GpuContext,
+  a: ActivationArgs & { y: GPUBuffer; dy: GPUBuffer; dx: GPUBuffer },
+): Kernel {
+  return elementwise(
+    ctx,
+    `activation.${a.activation}.backward`,
+    'activate_backward',
+    a.n,
+    { alpha: a.slope, activation: a.activation },
+    { 1: a.y, 3: a.dy, 4: a.dx },
+  );
+}
+
+/** out = alpha·a + beta·b (add: 1, 1; subtract: 1, −1). out must differ from a and b. */
+export function prepareAxpby(
+  ctx: GpuContext,
+  a: { n: number; a: GPUBuffer; b: GPUBuffer; out: GPUBuffer; alpha: number; beta: number },
+): Kernel {
+  return elementwise(ctx, 'axpby', 'axpby', a.n, { alpha: a.alpha, beta: a.beta }, { 1: a.a, 3: a.b, 4: a.out });
+}
+
+/** y = alpha·x. */
+export function prepareScale(ctx: GpuContext, a: { n: number; x: GPUBuffer; y: GPUBuffer; alpha: number }): Kernel {
+  return elementwise(ctx, 'scale', 'scale', a.n, { alpha: a.alpha }, { 1: a.x, 2: a.y });
+}
