@@ -1,0 +1,74 @@
+/**
+ * End-to-end harness: builds the static site with Vite, serves it from a throwaway local HTTP
+ * server (as any static host would), and drives Debian's Chromium headless with WebGPU enabled
+ * (SwiftShader on CPU machines) through playwright-core.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { build } from 'vite';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = 'test-artifacts';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+};
+
+export async function buildSite(outDir = '.cache/e2e-dist'): Promise<string> {
+  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
+}
+
+export async function serveStatic(root: string): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, server };
+}
+
+/** Chromium with WebGPU; `webgpu: false` starts it with WebGPU switched off (the CPU fallback path). */
+export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const webgpu = options.webgpu ?? true;
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      ...(webgpu
+        ? [
+            '--enable-unsafe-webgpu',
+            '--enable-features=Vulkan',
+            '--use-vulkan=swiftshader',
+            '--use-webgpu-adapter=swiftshader',
+          ]
+        : ['--disable-webgpu']),
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
