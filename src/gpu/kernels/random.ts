@@ -1,0 +1,87 @@
+/** Launchers for shaders/random.wgsl: GPU-side noise and data draws, advanced by a GPU counter. */
+import code from '../../../shaders/random.wgsl?raw';
+import { packUniform } from '../buffers';
+import type { GpuContext } from '../device';
+import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+
+const WORKGROUP_SIZE = 256;
+
+/** The draw counter: one u32 on the GPU. Each `tick` makes every later draw a fresh one. */
+export function createDrawCounter(ctx: GpuContext, label: string, start = 0): GPUBuffer {
+  const buffer = ctx.buffers.create(
+    label,
+    16,
+    GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+  );
+  ctx.device.queue.writeBuffer(buffer, 0, new Uint32Array([start, 0, 0, 0]));
+  return buffer;
+}
+
+function randomKernel(
+  ctx: GpuContext,
+  label: string,
+  entryPoint: string,
+  threads: number,
+  fields: { seed: number; stream: number; anchorCount?: number; std: number },
+  bindings: Record<number, GPUBuffer>,
+): Kernel {
+  const [x, y] = gridFor(Math.ceil(threads / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
+  const params = ctx.buffers.uniform(
+    `${label}.params`,
+    packUniform([
+      { u32: threads },
+      { u32: fields.seed >>> 0 },
+      { u32: fields.stream >>> 0 },
+      { u32: fields.anchorCount ?? 0 },
+      { f32: fields.std },
+      { u32: x * WORKGROUP_SIZE },
+    ]),
+  );
+  const pipeline = ctx.pipelines.compute({ family: 'random', code, entryPoint, constants: { WORKGROUP_SIZE } });
+  return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [x, y] });
+}
+
+export function prepareDrawTick(ctx: GpuContext, counter: GPUBuffer, label = 'random.tick'): Kernel {
+  const pipeline = ctx.pipelines.compute({ family: 'random', code, entryPoint: 'tick', constants: { WORKGROUP_SIZE } });
+  return dispatchKernel(ctx, { label, pipeline, bindings: { 1: counter }, workgroups: [1] });
+}
+
+/** out[0..n) ~ N(0, std²), fixed by (seed, stream, current counter). */
+export function prepareNormalDraw(
+  ctx: GpuContext,
+  a: { out: GPUBuffer; n: number; std?: number; seed: number; stream: number; counter: GPUBuffer; label?: string },
+): Kernel {
+  return randomKernel(
+    ctx,
+    a.label ?? 'random.normal',
+    'normal',
+    a.n,
+    { seed: a.seed, stream: a.stream, std: a.std ?? 1 },
+    { 1: a.counter, 2: a.out },
+  );
+}
+
+/** out = n points (n×2): uniformly chosen anchors (anchorCount×2) plus N(0, std²) noise. */
+export function prepareAnchorSample(
+  ctx: GpuContext,
+  a: {
+    out: GPUBuffer;
+    n: number;
+    anchors: GPUBuffer;
+    anchorCount: number;
+    std: number;
+    seed: number;
+    stream: number;
+    counter: GPUBuffer;
+    label?: string;
+  },
+): Kernel {
+  return randomKernel(
+    ctx,
+    a.label ?? 'random.sampleAnchors',
+    'sample_anchors',
+    a.n,
+    { seed: a.seed, stream: a.stream, anchorCount: a.anchorCount, std: a.std },
+    { 1: a.counter, 2: a.out, 3: a.anchors },
+  );
+}
