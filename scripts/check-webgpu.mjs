@@ -4,11 +4,10 @@
 // exists, instead of letting every GPU test fail with the same obscure error.
 import { spawnSync } from 'node:child_process';
 
-const probe = spawnSync(
-  process.execPath,
-  ['scripts/run-node.mjs', 'scripts/probe-webgpu.ts'],
-  { encoding: 'utf8', timeout: 120_000 },
-);
+const probe = spawnSync(process.execPath, ['scripts/run-node.mjs', 'scripts/probe-webgpu.ts'], {
+  encoding: 'utf8',
+  timeout: 120_000,
+});
 const out = `${probe.stdout ?? ''}${probe.stderr ?? ''}`;
 if (probe.status !== 0) {
   console.error(out.trim());
@@ -20,4 +19,9 @@ if (probe.status !== 0) {
   );
   process.exit(1);
 }
-console.log(out.split('\n').filter((l) => l.startsWith('webgpu:')).join('\n'));
+console.log(
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('webgpu:'))
+    .join('\n'),
+);

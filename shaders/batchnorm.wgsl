@@ -1,0 +1,301 @@
+// Batch normalization in training mode over an R×C row-major matrix: NHWC activations flattened to
+// R = batch·H·W rows of C channels (a dense layer has H = W = 1). Statistics are per channel (column).
+//
+// Forward:  mean_c = Σ_r x / R,  var_c = Σ_r (x − mean_c)² / R (biased),  invstd_c = 1/√(var_c + eps),
+//           xhat = (x − mean_c)·invstd_c,  y = gamma_c·xhat + beta_c.
+//           Running statistics (PyTorch convention): rm ← (1−m)·rm + m·mean,
+//           rv ← (1−m)·rv + m·Σ(x − mean)²/(R − 1) (unbiased); with R = 1 that estimate does not
+//           exist and rv is left as it was.
+// Eval:     y = gamma·(x − rm)/√(rv + eps) + beta.
+// Backward: dbeta = Σ_r dy, dgamma = Σ_r dy·xhat,
+//           dx = gamma·invstd/R · (R·dy − dbeta − xhat·dgamma) = a·dy + b + k·xhat with
+//           a = gamma·invstd, b = −a·dbeta/R, k = −a·dgamma/R (coef = [a | b | k], 3·C floats).
+//
+// The statistics are deterministic two-level reductions (no atomics): a partial pass gives each
+// (row chunk s, channel c) a workgroup lane group that reduces rows [s·chunk, min((s+1)·chunk, R));
+// a finalize pass, one workgroup per block of WG_J channels, merges the `splits` partials.
+// The variance is never formed as E[x²] − mean²: each chunk stores its sum and its own centred
+// M2_s = Σ (x − mean_s)², and the finalize merges them exactly (Chan et al.):
+//   M2 = Σ_s M2_s + n_s·(mean_s − mean)².
+//
+// Bindings (group 0; an entry point binds only those it uses):
+//   0 params             1 x (read)            2 xhat_in (read)     3 dy (read)
+//   4 gamma (read)       5 beta (read)         6 partials (rw)      7 mean (rw)
+//   8 invstd (rw)        9 y (rw)              10 xhat_out (rw)     11 running_mean (rw)
+//   12 running_var (rw)  13 dgamma (rw)        14 dbeta (rw)        15 dx (rw)
+//   16 coef (rw)
+// partials: 2 × splits × C floats: [s·C + c] = chunk sum (Σ dy in backward),
+//           [(splits + s)·C + c] = chunk M2 (Σ dy·xhat in backward).
+//
+// Entry points and grids:
+//   stats_partial                          workgroup WG_J × WG_K, grid (ceil(C / WG_J), splits)
+//   stats_finalize, stats_finalize_running workgroup WG_J × WG_K, grid (ceil(C / WG_J))
+//   normalize_forward, normalize_forward_xhat, normalize_eval, backward_dx
+//                                          WORKGROUP_SIZE threads, one per element, grid 2-D
+//                                          (i = id.y·row_stride + id.x)
+//   backward_partial                       as stats_partial
+//   backward_finalize                      as stats_finalize
+// params.from_xhat: the backward passes read xhat from xhat_in (1) or recompute it from x, mean and
+// invstd (0). It is a run-time flag rather than an override so that both bindings are always
+// statically used; the launcher binds the same buffer to 1 and 2 when only one of them exists.
+override WG_J: u32 = 64u; // channels per workgroup in the statistics passes (power of two)
+override WG_K: u32 = 4u; // row lanes per channel (power of two); WG_J·WG_K ≤ 256
+override WORKGROUP_SIZE: u32 = 256u; // elementwise passes
+
+struct Params {
+  rows: u32,
+  cols: u32,
+  chunk: u32, // rows per partial-pass workgroup
+  splits: u32, // row chunks = ceil(rows / chunk)
+  eps: f32,
+  momentum: f32,
+  row_stride: u32, // elementwise passes: threads per grid row
+  accumulate: u32, // backward: 1 adds into dgamma/dbeta instead of overwriting
+  from_xhat: u32, // backward: 1 reads xhat_in, 0 recomputes xhat from x
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> xhat_in: array<f32>;
+@group(0) @binding(3) var<storage, read> dy: array<f32>;
+@group(0) @binding(4) var<storage, read> gamma: array<f32>;
+@group(0) @binding(5) var<storage, read> beta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(7) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(8) var<storage, read_write> invstd: array<f32>;
+@group(0) @binding(9) var<storage, read_write> y: array<f32>;
+@group(0) @binding(10) var<storage, read_write> xhat_out: array<f32>;
+@group(0) @binding(11) var<storage, read_write> running_mean: array<f32>;
+@group(0) @binding(12) var<storage, read_write> running_var: array<f32>;
+@group(0) @binding(13) var<storage, read_write> dgamma: array<f32>;
+@group(0) @binding(14) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(15) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(16) var<storage, read_write> coef: array<f32>;
+
+var<workgroup> lanes: array<f32, 256>;
+var<workgroup> lanes2: array<f32, 256>;
+
+// Tree over the WG_K row lanes of each channel (li = lid.y·WG_J + lid.x); the totals end in
+// lanes[lid.x] / lanes2[lid.x]. Call from uniform control flow.
+fn tree_sum(li: u32, k: u32) {
+  workgroupBarrier();
+  for (var s = WG_K / 2u; s > 0u; s = s / 2u) {
+    if (k < s) {
+      lanes[li] += lanes[li + s * WG_J];
+      lanes2[li] += lanes2[li + s * WG_J];
+    }
+    workgroupBarrier();
+  }
+}
+
+fn chunk_rows(s: u32) -> u32 {
+  return min(params.chunk, params.rows - s * params.chunk);
+}
+
+fn element_index(id: vec3<u32>) -> u32 {
+  return id.y * params.row_stride + id.x;
+}
+
+fn xhat_at(i: u32, c: u32) -> f32 {
+  if (params.from_xhat != 0u) { return xhat_in[i]; }
+  return (x[i] - mean[c]) * invstd[c];
+}
+
+// ---- forward statistics ----
+
+@compute @workgroup_size(WG_J, WG_K)
+fn stats_partial(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let c = wid.x * WG_J + lid.x;
+  let s = wid.y;
+  let r0 = s * params.chunk;
+  let r1 = min(r0 + params.chunk, params.rows);
+  let live = c < params.cols;
+  var acc = 0.0;
+  if (live) {
+    for (var r = r0 + lid.y; r < r1; r += WG_K) { acc += x[r * params.cols + c]; }
+  }
+  lanes[li] = acc;
+  lanes2[li] = 0.0;
+  tree_sum(li, lid.y);
+  let chunk_sum = lanes[lid.x];
+  let chunk_mean = chunk_sum / f32(chunk_rows(s));
+  workgroupBarrier(); // everyone has read lanes[lid.x] before it is overwritten
+  var m2 = 0.0;
+  if (live) {
+    for (var r = r0 + lid.y; r < r1; r += WG_K) {
+      let d = x[r * params.cols + c] - chunk_mean;
+      m2 += d * d;
+    }
+  }
+  lanes[li] = m2;
+  tree_sum(li, lid.y);
+  if (live && lid.y == 0u) {
+    partials[s * params.cols + c] = chunk_sum;
+    partials[(params.splits + s) * params.cols + c] = lanes[lid.x];
+  }
+}
+
+// Merges the splits' (sum, M2) of channel c; returns (mean, biased M2 total). Uniform control flow.
+fn merge_stats(c: u32, k: u32, li: u32, lane_col: u32) -> vec2<f32> {
+  let live = c < params.cols;
+  var acc = 0.0;
+  if (live) {
+    for (var s = k; s < params.splits; s += WG_K) { acc += partials[s * params.cols + c]; }
+  }
+  lanes[li] = acc;
+  lanes2[li] = 0.0;
+  tree_sum(li, k);
+  let m = lanes[lane_col] / f32(params.rows);
+  workgroupBarrier();
+  var m2 = 0.0;
+  if (live) {
+    for (var s = k; s < params.splits; s += WG_K) {
+      let n = f32(chunk_rows(s));
+      let d = partials[s * params.cols + c] / n - m;
+      m2 += partials[(params.splits + s) * params.cols + c] + n * d * d;
+    }
+  }
+  lanes[li] = m2;
+  tree_sum(li, k);
+  return vec2<f32>(m, lanes[lane_col]);
+}
+
+@compute @workgroup_size(WG_J, WG_K)
+fn stats_finalize(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let c = wid.x * WG_J + lid.x;
+  let stats = merge_stats(c, lid.y, li, lid.x);
+  if (c < params.cols && lid.y == 0u) {
+    mean[c] = stats.x;
+    invstd[c] = inverseSqrt(stats.y / f32(params.rows) + params.eps);
+  }
+}
+
+@compute @workgroup_size(WG_J, WG_K)
+fn stats_finalize_running(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let c = wid.x * WG_J + lid.x;
+  let stats = merge_stats(c, lid.y, li, lid.x);
+  if (c < params.cols && lid.y == 0u) {
+    mean[c] = stats.x;
+    invstd[c] = inverseSqrt(stats.y / f32(params.rows) + params.eps);
+    let m = params.momentum;
+    running_mean[c] = (1.0 - m) * running_mean[c] + m * stats.x;
+    if (params.rows > 1u) {
+      running_var[c] = (1.0 - m) * running_var[c] + m * (stats.y / f32(params.rows - 1u));
+    }
+  }
+}
+
+// ---- forward and eval normalization ----
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn normalize_forward(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = element_index(id);
+  if (i >= params.rows * params.cols) { return; }
+  let c = i % params.cols;
+  y[i] = gamma[c] * ((x[i] - mean[c]) * invstd[c]) + beta[c];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn normalize_forward_xhat(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = element_index(id);
+  if (i >= params.rows * params.cols) { return; }
+  let c = i % params.cols;
+  let xh = (x[i] - mean[c]) * invstd[c];
+  xhat_out[i] = xh;
+  y[i] = gamma[c] * xh + beta[c];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn normalize_eval(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = element_index(id);
+  if (i >= params.rows * params.cols) { return; }
+  let c = i % params.cols;
+  y[i] = gamma[c] * ((x[i] - running_mean[c]) * inverseSqrt(running_var[c] + params.eps)) + beta[c];
+}
+
+// ---- backward ----
+
+@compute @workgroup_size(WG_J, WG_K)
+fn backward_partial(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let c = wid.x * WG_J + lid.x;
+  let s = wid.y;
+  let r0 = s * params.chunk;
+  let r1 = min(r0 + params.chunk, params.rows);
+  var sum_dy = 0.0;
+  var sum_dy_xhat = 0.0;
+  if (c < params.cols) {
+    for (var r = r0 + lid.y; r < r1; r += WG_K) {
+      let i = r * params.cols + c;
+      let g = dy[i];
+      sum_dy += g;
+      sum_dy_xhat += g * xhat_at(i, c);
+    }
+  }
+  lanes[li] = sum_dy;
+  lanes2[li] = sum_dy_xhat;
+  tree_sum(li, lid.y);
+  if (c < params.cols && lid.y == 0u) {
+    partials[s * params.cols + c] = lanes[li];
+    partials[(params.splits + s) * params.cols + c] = lanes2[li];
+  }
+}
+
+@compute @workgroup_size(WG_J, WG_K)
+fn backward_finalize(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let c = wid.x * WG_J + lid.x;
+  var sum_dy = 0.0;
+  var sum_dy_xhat = 0.0;
+  if (c < params.cols) {
+    for (var s = lid.y; s < params.splits; s += WG_K) {
+      sum_dy += partials[s * params.cols + c];
+      sum_dy_xhat += partials[(params.splits + s) * params.cols + c];
+    }
+  }
+  lanes[li] = sum_dy;
+  lanes2[li] = sum_dy_xhat;
+  tree_sum(li, lid.y);
+  if (c < params.cols && lid.y == 0u) {
+    let db = lanes[li];
+    let dg = lanes2[li];
+    if (params.accumulate != 0u) {
+      dbeta[c] += db;
+      dgamma[c] += dg;
+    } else {
+      dbeta[c] = db;
+      dgamma[c] = dg;
+    }
+    let a = gamma[c] * invstd[c];
+    let inv_rows = 1.0 / f32(params.rows);
+    coef[c] = a;
+    coef[params.cols + c] = -a * db * inv_rows;
+    coef[2u * params.cols + c] = -a * dg * inv_rows;
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn backward_dx(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = element_index(id);
+  if (i >= params.rows * params.cols) { return; }
+  let c = i % params.cols;
+  dx[i] = coef[c] * dy[i] + coef[params.cols + c] + coef[2u * params.cols + c] * xhat_at(i, c);
+}

@@ -1,0 +1,228 @@
+/**
+ * Launchers for shaders/batchnorm.wgsl: training-mode batch normalization over an R×C matrix
+ * (NHWC flattened: R = batch·H·W rows, C channels), its backward pass, and eval mode from the
+ * running statistics. See the shader header for the math and the buffer layouts.
+ *
+ * Forward = 3 dispatches (partial statistics, finalize, normalize); backward = 3 (partial sums,
+ * finalize: dgamma, dbeta and the dx coefficients, dx). Scratch buffers (partials, coefficients)
+ * are made at prepare time and live as long as the device's buffer registry.
+ */
+import batchnormCode from '../../../shaders/batchnorm.wgsl?raw';
+import { packUniform } from '../buffers';
+import type { GpuContext } from '../device';
+import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+
+const WORKGROUP_SIZE = 256;
+/** Channels per statistics workgroup at most (64 adjacent channels load as one contiguous run). */
+const MAX_CHANNEL_BLOCK = 64;
+/** Default rows each lane adds serially in the partial passes (raised so splits stay ≤ MAX_SPLITS). */
+const DEFAULT_PER_THREAD = 32;
+/** Row chunks per channel by default, so the finalize pass's serial loop stays short. */
+const MAX_SPLITS = 256;
+
+export const BATCHNORM_EPS = 1e-5;
+export const BATCHNORM_MOMENTUM = 0.1;
+
+interface Shape {
+  rows: number;
+  cols: number;
+  /** Tuning: rows each lane adds serially per partial workgroup (default: 32, or more for tall inputs). */
+  perThread?: number;
+  label?: string;
+}
+
+export interface BatchNormForwardArgs extends Shape {
+  x: GPUBuffer;
+  /** Per-channel scale and shift, `cols` floats each. */
+  gamma: GPUBuffer;
+  beta: GPUBuffer;
+  /** Output, rows × cols. Must differ from x. */
+  y: GPUBuffer;
+  /** Outputs, `cols` floats each: the batch mean and 1/√(biased var + eps), kept for backward. */
+  mean: GPUBuffer;
+  invstd: GPUBuffer;
+  /** Optional output, rows × cols: the normalized input, for a backward that reads it. */
+  xhat?: GPUBuffer;
+  /** Running statistics updated in place (PyTorch convention; unbiased variance; skipped for rows = 1). */
+  running?: { mean: GPUBuffer; variance: GPUBuffer; momentum?: number };
+  eps?: number;
+}
+
+export interface BatchNormEvalArgs {
+  x: GPUBuffer;
+  rows: number;
+  cols: number;
+  gamma: GPUBuffer;
+  beta: GPUBuffer;
+  runningMean: GPUBuffer;
+  runningVar: GPUBuffer;
+  /** Output, rows × cols. Must differ from x. */
+  y: GPUBuffer;
+  eps?: number;
+  label?: string;
+}
+
+export interface BatchNormBackwardArgs extends Shape {
+  /** Upstream gradient, rows × cols. */
+  dy: GPUBuffer;
+  /** The forward's xhat, or its input x (xhat is then recomputed from x, mean and invstd). One is required. */
+  xhat?: GPUBuffer;
+  x?: GPUBuffer;
+  /** Saved by the forward. */
+  mean: GPUBuffer;
+  invstd: GPUBuffer;
+  gamma: GPUBuffer;
+  /** Output, rows × cols. Must differ from dy. */
+  dx: GPUBuffer;
+  /** Outputs, `cols` floats each: Σ dy·xhat and Σ dy over the rows. */
+  dgamma: GPUBuffer;
+  dbeta: GPUBuffer;
+  /** Add into dgamma and dbeta instead of overwriting them (dx always uses this batch's sums). */
+  accumulate?: boolean;
+}
+
+interface Plan {
+  wgJ: number;
+  wgK: number;
+  chunk: number;
+  splits: number;
+  channelBlocks: number;
+  /** Elementwise grid. */
+  grid: [number, number];
+}
+
+function checkSize(label: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${label}: ${name} must be a positive integer, got ${value}`);
+}
+
+function plan(ctx: GpuContext, label: string, s: Shape): Plan {
+  checkSize(label, 'rows', s.rows);
+  checkSize(label, 'cols', s.cols);
+  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
+  const wgJ = Math.min(MAX_CHANNEL_BLOCK, 2 ** Math.ceil(Math.log2(s.cols)));
+  const wgK = WORKGROUP_SIZE / wgJ;
+  const perThread = s.perThread ?? Math.max(DEFAULT_PER_THREAD, Math.ceil(s.rows / (wgK * MAX_SPLITS)));
+  checkSize(label, 'perThread', perThread);
+  let chunk = wgK * perThread;
+  if (Math.ceil(s.rows / chunk) > maxDim) chunk = Math.ceil(Math.ceil(s.rows / maxDim) / wgK) * wgK;
+  const channelBlocks = Math.ceil(s.cols / wgJ);
+  if (channelBlocks > maxDim) throw new Error(`${label}: ${s.cols} channels exceed the dispatch limit`);
+  const elementGroups = Math.ceil((s.rows * s.cols) / WORKGROUP_SIZE);
+  return { wgJ, wgK, chunk, splits: Math.ceil(s.rows / chunk), channelBlocks, grid: gridFor(elementGroups, maxDim) };
+}
+
+function paramsBuffer(
+  ctx: GpuContext,
+  label: string,
+  s: Shape,
+  p: Plan,
+  extra: { eps?: number; momentum?: number; accumulate?: boolean; fromXhat?: boolean },
+): GPUBuffer {
+  return ctx.buffers.uniform(
+    `${label}.params`,
+    packUniform([
+      { u32: s.rows },
+      { u32: s.cols },
+      { u32: p.chunk },
+      { u32: p.splits },
+      { f32: extra.eps ?? BATCHNORM_EPS },
+      { f32: extra.momentum ?? BATCHNORM_MOMENTUM },
+      { u32: p.grid[0] * WORKGROUP_SIZE },
+      { u32: extra.accumulate ? 1 : 0 },
+      { u32: extra.fromXhat ? 1 : 0 },
+    ]),
+  );
+}
+
+function pipelines(ctx: GpuContext, p: Plan) {
+  const make = (entryPoint: string, constants: Record<string, number>) =>
+    ctx.pipelines.compute({ family: 'batchnorm', code: batchnormCode, entryPoint, constants });
+  return {
+    stats: (entryPoint: string) => make(entryPoint, { WG_J: p.wgJ, WG_K: p.wgK }),
+    elementwise: (entryPoint: string) => make(entryPoint, { WORKGROUP_SIZE }),
+  };
+}
+
+/**
+ * Training-mode forward: mean, invstd (and optionally xhat) for backward, y = gamma·xhat + beta,
+ * and the running statistics when given. Encoding it twice updates the running statistics twice.
+ */
+export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs): Kernel {
+  const label = a.label ?? 'batchnorm.forward';
+  const p = plan(ctx, label, a);
+  if (a.y === a.x || a.xhat === a.x) throw new Error(`${label}: y and xhat must differ from x`);
+  const params = paramsBuffer(ctx, label, a, p, { eps: a.eps, momentum: a.running?.momentum });
+  const partials = ctx.buffers.storage(`${label}.partials`, 2 * p.splits * a.cols);
+  const pipe = pipelines(ctx, p);
+  const statsPartial = dispatchKernel(ctx, {
+    label: `${label}.statsPartial`,
+    pipeline: pipe.stats('stats_partial'),
+    bindings: { 0: params, 1: a.x, 6: partials },
+    workgroups: [p.channelBlocks, p.splits],
+  });
+  const finalize = dispatchKernel(ctx, {
+    label: `${label}.statsFinalize`,
+    pipeline: pipe.stats(a.running ? 'stats_finalize_running' : 'stats_finalize'),
+    bindings: a.running
+      ? { 0: params, 6: partials, 7: a.mean, 8: a.invstd, 11: a.running.mean, 12: a.running.variance }
+      : { 0: params, 6: partials, 7: a.mean, 8: a.invstd },
+    workgroups: [p.channelBlocks],
+  });
+  const common = { 0: params, 1: a.x, 4: a.gamma, 5: a.beta, 7: a.mean, 8: a.invstd, 9: a.y };
+  const normalize = dispatchKernel(ctx, {
+    label: `${label}.normalize`,
+    pipeline: pipe.elementwise(a.xhat ? 'normalize_forward_xhat' : 'normalize_forward'),
+    bindings: a.xhat ? { ...common, 10: a.xhat } : common,
+    workgroups: p.grid,
+  });
+  return sequence(label, [statsPartial, finalize, normalize]);
+}
+
+/** Eval mode: y = gamma·(x − running_mean)/√(running_var + eps) + beta. */
+export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs): Kernel {
+  const label = a.label ?? 'batchnorm.eval';
+  const p = plan(ctx, label, a);
+  if (a.y === a.x) throw new Error(`${label}: y must differ from x`);
+  const params = paramsBuffer(ctx, label, a, p, { eps: a.eps });
+  return dispatchKernel(ctx, {
+    label,
+    pipeline: pipelines(ctx, p).elementwise('normalize_eval'),
+    bindings: { 0: params, 1: a.x, 4: a.gamma, 5: a.beta, 9: a.y, 11: a.runningMean, 12: a.runningVar },
+    workgroups: p.grid,
+  });
+}
+
+/** Backward: dgamma = Σ dy·xhat, dbeta = Σ dy, dx = gamma·invstd/R·(R·dy − dbeta − xhat·dgamma). */
+export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardArgs): Kernel {
+  const label = a.label ?? 'batchnorm.backward';
+  const p = plan(ctx, label, a);
+  const source = a.xhat ?? a.x;
+  if (!source) throw new Error(`${label}: needs the forward's xhat or its input x`);
+  if (a.dx === a.dy) throw new Error(`${label}: dx must differ from dy`);
+  const params = paramsBuffer(ctx, label, a, p, { accumulate: a.accumulate, fromXhat: a.xhat !== undefined });
+  const partials = ctx.buffers.storage(`${label}.partials`, 2 * p.splits * a.cols);
+  const coef = ctx.buffers.storage(`${label}.coef`, 3 * a.cols);
+  const pipe = pipelines(ctx, p);
+  // Both read-only slots get a buffer; the flag picks which one the shader reads.
+  const xhatInputs = { 1: a.x ?? source, 2: a.xhat ?? source, 7: a.mean, 8: a.invstd };
+  const partial = dispatchKernel(ctx, {
+    label: `${label}.partial`,
+    pipeline: pipe.stats('backward_partial'),
+    bindings: { 0: params, ...xhatInputs, 3: a.dy, 6: partials },
+    workgroups: [p.channelBlocks, p.splits],
+  });
+  const finalize = dispatchKernel(ctx, {
+    label: `${label}.finalize`,
+    pipeline: pipe.stats('backward_finalize'),
+    bindings: { 0: params, 4: a.gamma, 6: partials, 8: a.invstd, 13: a.dgamma, 14: a.dbeta, 16: coef },
+    workgroups: [p.channelBlocks],
+  });
+  const dx = dispatchKernel(ctx, {
+    label: `${label}.dx`,
+    pipeline: pipe.elementwise('backward_dx'),
+    bindings: { 0: params, ...xhatInputs, 3: a.dy, 15: a.dx, 16: coef },
+    workgroups: p.grid,
+  });
+  return sequence(label, [partial, finalize, dx]);
+}

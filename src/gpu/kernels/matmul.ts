@@ -1,0 +1,216 @@
+/**
+ * Launcher for shaders/matmul.wgsl: C = act(op(A)·op(B) + bias), or C += op(A)·op(B), with the NN,
+ * NT and TN forms (forward, and the two backward products of Linear / conv-as-matmul layers).
+ *
+ * Picks one pipeline variant per shape class (transposes; vec4 global loads where the contiguous
+ * dimension of A / B is a multiple of 4; vec4 stores where n is; bounds checks only on dimensions
+ * the tile does not divide; split-K where the output has too few tiles to fill a GPU) and records
+ * one dispatch, or two with split-K (slices into a workspace, then an ordered reduction).
+ */
+import activationCode from '../../../shaders/activation.wgsl?raw';
+import matmulCode from '../../../shaders/matmul.wgsl?raw';
+import { ACTIVATION_CODE, type Activation } from '../activation';
+import { packUniform } from '../buffers';
+import type { GpuContext } from '../device';
+import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+
+const code = `${activationCode}\n${matmulCode}`;
+
+export interface MatmulArgs {
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+  /** C is m×n row-major; op(A) is m×k; op(B) is k×n. */
+  m: number;
+  n: number;
+  k: number;
+  /** A stored k×m row-major (op(A) = Aᵀ) — "TN". */
+  transA?: boolean;
+  /** B stored n×k row-major (op(B) = Bᵀ) — "NT". */
+  transB?: boolean;
+  /** Length n, added to every row of C before the activation. */
+  bias?: GPUBuffer;
+  /** Fused epilogue (shaders/activation.wgsl's activate()); LeakyReLU takes `slope`. */
+  activation?: Activation;
+  slope?: number;
+  /** C = C + op(A)op(B) (gradient accumulation); bias and activation are not allowed with it. */
+  accumulate?: boolean;
+  label?: string;
+  /**
+   * Number of k-slices (split-K). Default: chosen from the shape (see chooseSplits). Values are
+   * rounded so every slice covers a whole number of TILE_K steps; 1 disables split-K.
+   */
+  splitK?: number;
+  /** Tile shape and ordering; defaults to MATMUL_TUNING (for tests and tuning runs). */
+  tuning?: Partial<MatmulTuning>;
+}
+
+/** Tunables that select a pipeline: passed to the shader as overrides and used to size the grid. */
+export interface MatmulTuning {
+  /** Threads along n and along m; each thread computes 4×4 outputs, so the tile is 4·WG_Y × 4·WG_X. */
+  WG_X: number;
+  WG_Y: number;
+  /** k per staged step (a multiple of 4). */
+  TILE_K: number;
+  /** Tile rows per group in the L2-friendly tile order (1: plain row-major order). */
+  GROUP_M: number;
+}
+
+/** Default tiling: 16×16 threads, 4×4 outputs each → 64×64 tiles, k staged 16 at a time. */
+export const MATMUL_TUNING: Readonly<MatmulTuning> = { WG_X: 16, WG_Y: 16, TILE_K: 16, GROUP_M: 8 };
+
+/** Threads per workgroup of the split-K reduction. */
+const REDUCE_WG = 256;
+/** Split-K aims for about this many workgroups (a couple per SM on a large GPU)… */
+const SPLIT_TARGET_WORKGROUPS = 256;
+/** …with at least this much k per slice… */
+const SPLIT_MIN_K = 256;
+/** …and a workspace of at most this many floats. */
+const SPLIT_MAX_WORKSPACE = 1 << 24;
+
+/**
+ * How many k-slices to use: only when the output has fewer tiles than SPLIT_TARGET_WORKGROUPS
+ * (weight gradients, the final dense layer) and k is long enough to give each slice real work.
+ */
+export function chooseSplits(m: number, n: number, k: number, tuning: MatmulTuning = MATMUL_TUNING): number {
+  const tiles = Math.ceil(m / (4 * tuning.WG_Y)) * Math.ceil(n / (4 * tuning.WG_X));
+  const byOccupancy = Math.floor(SPLIT_TARGET_WORKGROUPS / tiles);
+  const byK = Math.floor(k / SPLIT_MIN_K);
+  const byMemory = Math.floor(SPLIT_MAX_WORKSPACE / (m * n));
+  return splitPlan(k, Math.min(byOccupancy, byK, byMemory), tuning.TILE_K).splits;
+}
+
+/** Rounds a requested slice count so every slice but the last covers whole TILE_K steps. */
+function splitPlan(k: number, requested: number, tileK: number): { splits: number; kChunk: number } {
+  const wanted = Math.max(1, Math.floor(requested));
+  const kChunk = Math.max(tileK, Math.ceil(Math.ceil(k / wanted) / tileK) * tileK);
+  return { splits: Math.max(1, Math.ceil(k / kChunk)), kChunk };
+}
+
+function checkSize(label: string, name: string, buffer: GPUBuffer, floats: number): void {
+  if (buffer.size < floats * 4) {
+    throw new Error(`${label}: ${name} holds ${buffer.size / 4} floats, needs ${floats}`);
+  }
+}
+
+const bool = (value: boolean | undefined): number => (value ? 1 : 0);
+
+export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
+  const { m, n, k } = args;
+  const transA = args.transA ?? false;
+  const transB = args.transB ?? false;
+  const activation = args.activation ?? 'identity';
+  const form = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  const label = args.label ?? `matmul.${form}`;
+  for (const [name, value] of Object.entries({ m, n, k })) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`${label}: ${name} must be a whole number, got ${value}`);
+    }
+  }
+  if (args.accumulate && (args.bias || activation !== 'identity')) {
+    throw new Error(`${label}: accumulate does not combine with bias or activation`);
+  }
+  if (args.c === args.a || args.c === args.b || (args.bias && args.c === args.bias)) {
+    throw new Error(`${label}: C must be a different buffer from A, B and bias`);
+  }
+  checkSize(label, 'A', args.a, m * k);
+  checkSize(label, 'B', args.b, k * n);
+  checkSize(label, 'C', args.c, m * n);
+  if (args.bias) checkSize(label, 'bias', args.bias, n);
+  const tuning = { ...MATMUL_TUNING, ...args.tuning };
+  const { WG_X, WG_Y, TILE_K, GROUP_M } = tuning;
+  const TILE_M = 4 * WG_Y;
+  const TILE_N = 4 * WG_X;
+  const sharedBytes = 4 * TILE_K * (TILE_M + TILE_N);
+  if (TILE_K % 4 !== 0 || TILE_K < 4) throw new Error(`${label}: TILE_K must be a multiple of 4, got ${TILE_K}`);
+  if (
+    WG_X * WG_Y > ctx.limits.maxComputeInvocationsPerWorkgroup ||
+    WG_X > ctx.limits.maxComputeWorkgroupSizeX ||
+    WG_Y > ctx.limits.maxComputeWorkgroupSizeY ||
+    sharedBytes > ctx.limits.maxComputeWorkgroupStorageSize
+  ) {
+    throw new Error(`${label}: tiling ${JSON.stringify(tuning)} exceeds the device's workgroup limits`);
+  }
+  if (m === 0 || n === 0) return { label, encode: () => {} };
+
+  const tilesM = Math.ceil(m / TILE_M);
+  const tilesN = Math.ceil(n / TILE_N);
+  const { splits, kChunk } = splitPlan(k, args.splitK ?? chooseSplits(m, n, k, tuning), TILE_K);
+  const split = splits > 1;
+
+  const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+  const [gx, gy] = gridFor(tilesM * tilesN * splits, max);
+  const reduceGrid = gridFor(Math.ceil((m * n) / REDUCE_WG), max);
+  const params = ctx.buffers.uniform(
+    `${label}.params`,
+    packUniform([
+      { u32: m },
+      { u32: n },
+      { u32: k },
+      { f32: args.slope ?? 0 },
+      { u32: tilesM },
+      { u32: tilesN },
+      { u32: split ? kChunk : Math.max(k, 1) },
+      { u32: splits },
+      { u32: reduceGrid[0] * REDUCE_WG },
+    ]),
+  );
+
+  const vecC = n % 4 === 0;
+  const epilogue = {
+    ACT: ACTIVATION_CODE[activation],
+    HAS_BIAS: bool(args.bias !== undefined),
+    ACCUMULATE: bool(args.accumulate),
+  };
+  const pipeline = ctx.pipelines.compute({
+    family: 'matmul',
+    code,
+    entryPoint: vecC ? 'matmul_c4' : 'matmul',
+    constants: {
+      WG_X,
+      WG_Y,
+      TILE_K,
+      GROUP_M,
+      TRANS_A: bool(transA),
+      TRANS_B: bool(transB),
+      VEC_A: bool((transA ? m : k) % 4 === 0),
+      VEC_B: bool((transB ? k : n) % 4 === 0),
+      CHECK_M: bool(m % TILE_M !== 0),
+      CHECK_N: bool(n % TILE_N !== 0),
+      CHECK_K: bool(k % TILE_K !== 0),
+      SPLIT: bool(split),
+      ...(split ? { ACT: 0, HAS_BIAS: 0, ACCUMULATE: 0 } : epilogue),
+    },
+  });
+  // Without split-K the tile pass writes C; with it, slice s goes to workspace[s·m·n …].
+  const out = split ? ctx.buffers.storage(`${label}.partials`, splits * m * n) : args.c;
+  const tilePass = dispatchKernel(ctx, {
+    label: split ? `${label}.slices` : label,
+    pipeline,
+    bindings: {
+      0: params,
+      1: args.a,
+      5: args.a,
+      2: args.b,
+      6: args.b,
+      [vecC ? 7 : 3]: out,
+      // Unused without a bias, but bound all the same (see the shader's header); A is read-only.
+      4: (!split && args.bias) || args.a,
+    },
+    workgroups: [gx, gy],
+  });
+  if (!split) return tilePass;
+
+  const reduce = dispatchKernel(ctx, {
+    label: `${label}.reduce`,
+    pipeline: ctx.pipelines.compute({
+      family: 'matmul',
+      code,
+      entryPoint: 'matmul_splitk_reduce',
+      constants: { REDUCE_WG, ...epilogue },
+    }),
+    bindings: { 0: params, 3: args.c, 4: args.bias ?? out, 8: out },
+    workgroups: reduceGrid,
+  });
+  return sequence(label, [tilePass, reduce]);
+}

@@ -1,0 +1,162 @@
+/**
+ * Launchers for shaders/reduce.wgsl: column sums (bias gradients), row sums, the sum of all
+ * elements and the squared L2 norm, each optionally as a mean, scaled, or accumulated into `out`.
+ *
+ * A reduction over K elements runs as one or more passes. A pass splits the reduced axis into
+ * chunks of `WG_K · perThread` elements, one workgroup per (chunk, block of kept indices), and
+ * writes one partial per chunk; the next pass reduces those partials the same way, until a pass
+ * has a single chunk and writes `out`. Every pass's addition order is fixed by the shape, so the
+ * result is bit-for-bit repeatable. Scratch buffers for the partials are made at prepare time and
+ * live as long as the device's buffer registry.
+ */
+import reduceCode from '../../../shaders/reduce.wgsl?raw';
+import { packUniform } from '../buffers';
+import type { GpuContext } from '../device';
+import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+
+/** Threads per workgroup (WG_J · WG_K). */
+const WORKGROUP_THREADS = 256;
+/** Widest block of kept indices for column sums: 64 adjacent columns load as one contiguous run. */
+const MAX_COLUMN_BLOCK = 64;
+/** Elements of the reduced axis each thread adds in order per pass (default of `perThread`). */
+const DEFAULT_PER_THREAD = 32;
+
+export type ReduceOp = 'sum' | 'mean';
+
+export interface ReduceOptions {
+  /** 'sum' (default), or 'mean': the sum times 1 / (length of the reduced axis). */
+  op?: ReduceOp;
+  /** Reduce x² instead of x (with 'sum' over a vector: the squared L2 norm). */
+  square?: boolean;
+  /** Extra factor on the result, after the mean's 1/n. Default 1. */
+  scale?: number;
+  /** out += result instead of out = result. */
+  accumulate?: boolean;
+  /** Tuning: elements each thread adds serially per pass (default 32). Smaller means more passes. */
+  perThread?: number;
+  /** Label prefix (default 'reduce.cols' / 'reduce.rows' / 'reduce.all'). */
+  label?: string;
+}
+
+export interface MatrixReduceArgs extends ReduceOptions {
+  /** Row-major rows × cols matrix. Must differ from `out`. */
+  x: GPUBuffer;
+  rows: number;
+  cols: number;
+  out: GPUBuffer;
+}
+
+export interface VectorReduceArgs extends ReduceOptions {
+  /** n floats. Must differ from `out`. */
+  x: GPUBuffer;
+  n: number;
+  /** Written at element 0. */
+  out: GPUBuffer;
+}
+
+type Axis = 'cols' | 'rows';
+
+const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/** Workgroup shape for one pass: kept indices `kept`, reduced length `reduced`. */
+function workgroupShape(axis: Axis, kept: number, reduced: number): { wgJ: number; wgK: number } {
+  if (axis === 'cols') {
+    const wgJ = Math.min(MAX_COLUMN_BLOCK, nextPow2(kept));
+    return { wgJ, wgK: WORKGROUP_THREADS / wgJ };
+  }
+  const wgK = Math.min(WORKGROUP_THREADS, nextPow2(reduced));
+  return { wgJ: WORKGROUP_THREADS / wgK, wgK };
+}
+
+function checkSize(label: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${label}: ${name} must be a positive integer, got ${value}`);
+}
+
+/**
+ * Sums over `axis` of the rows × cols matrix x: 'cols' sums over rows (out has `cols` entries),
+ * 'rows' sums over columns (out has `rows` entries).
+ */
+function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, defaultLabel: string): Kernel {
+  const label = a.label ?? defaultLabel;
+  checkSize(label, 'rows', a.rows);
+  checkSize(label, 'cols', a.cols);
+  const perThread = a.perThread ?? DEFAULT_PER_THREAD;
+  checkSize(label, 'perThread', perThread);
+  if (a.x === a.out) throw new Error(`${label}: x and out must be different buffers`);
+  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
+  const kept = axis === 'cols' ? a.cols : a.rows;
+  const reducedLength = axis === 'cols' ? a.rows : a.cols;
+  const finalScale = (a.scale ?? 1) * (a.op === 'mean' ? 1 / reducedLength : 1);
+
+  const kernels: Kernel[] = [];
+  let input = a.x;
+  let reduced = reducedLength;
+  for (let pass = 0; ; pass++) {
+    const { wgJ, wgK } = workgroupShape(axis, kept, reduced);
+    let chunk = wgK * perThread;
+    if (Math.ceil(reduced / chunk) > maxDim) chunk = Math.ceil(Math.ceil(reduced / maxDim) / wgK) * wgK;
+    const splits = Math.ceil(reduced / chunk);
+    const final = splits === 1;
+    const passLabel = `${label}.pass${pass}`;
+    const output = final ? a.out : ctx.buffers.storage(`${label}.partials${pass}`, splits * kept);
+    const [gridX, gridZ] = gridFor(Math.ceil(kept / wgJ), maxDim);
+    const rows = axis === 'cols' ? reduced : kept;
+    const cols = axis === 'cols' ? kept : reduced;
+    const params = ctx.buffers.uniform(
+      `${passLabel}.params`,
+      packUniform([
+        { u32: rows },
+        { u32: cols },
+        { u32: chunk },
+        { u32: splits },
+        { f32: final ? finalScale : 1 },
+        { u32: final && a.accumulate ? 1 : 0 },
+        { u32: pass === 0 && a.square ? 1 : 0 },
+        { u32: gridX },
+      ]),
+    );
+    const pipeline = ctx.pipelines.compute({
+      family: 'reduce',
+      code: reduceCode,
+      entryPoint: axis === 'cols' ? 'sum_cols' : 'sum_rows',
+      constants: { WG_J: wgJ, WG_K: wgK },
+    });
+    kernels.push(
+      dispatchKernel(ctx, {
+        label: passLabel,
+        pipeline,
+        bindings: { 0: params, 1: input, 2: output },
+        workgroups: [gridX, splits, gridZ],
+      }),
+    );
+    if (final) break;
+    input = output;
+    reduced = splits;
+  }
+  return kernels.length === 1 ? kernels[0] : sequence(label, kernels);
+}
+
+/** out[c] = Σ_r x[r·cols + c] (bias gradients: x = dy, rows = batch·H·W). out has `cols` floats. */
+export function prepareColumnReduce(ctx: GpuContext, a: MatrixReduceArgs): Kernel {
+  return prepareReduce(ctx, 'cols', a, 'reduce.cols');
+}
+
+/** out[r] = Σ_c x[r·cols + c]. out has `rows` floats. */
+export function prepareRowReduce(ctx: GpuContext, a: MatrixReduceArgs): Kernel {
+  return prepareReduce(ctx, 'rows', a, 'reduce.rows');
+}
+
+/** out[0] = Σ_i x[i] over n floats (or the mean, sum of squares, … per the options). */
+export function prepareSum(ctx: GpuContext, a: VectorReduceArgs): Kernel {
+  // An n×1 column: WG_J = 1, so all 256 lanes of a workgroup read consecutive elements.
+  return prepareReduce(ctx, 'cols', { ...a, rows: a.n, cols: 1 }, a.label ?? 'reduce.all');
+}
+
+/** out[0] = Σ_i x[i]² (times `scale`, added to out[0] with `accumulate`). */
+export function prepareSquaredNorm(
+  ctx: GpuContext,
+  a: { x: GPUBuffer; n: number; out: GPUBuffer; scale?: number; accumulate?: boolean; label?: string },
+): Kernel {
+  return prepareSum(ctx, { ...a, op: 'sum', square: true, label: a.label ?? 'reduce.squaredNorm' });
+}

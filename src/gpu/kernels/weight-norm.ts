@@ -1,0 +1,95 @@
+/**
+ * Launchers for shaders/weight_norm.wgsl: weight normalization with the gain fixed to 1 (each row
+ * of the d_out × d_in weight divided by its ℓ2 norm, Miyato et al. 2018 footnote 8) and WGAN
+ * weight clipping. Clipping is not a reparametrization: a trainer encodes it right after the
+ * discriminator's optimizer update, and the layer's forward uses W itself.
+ */
+import code from '../../../shaders/weight_norm.wgsl?raw';
+import { packUniform } from '../buffers';
+import type { GpuContext } from '../device';
+import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+
+const WG = 256;
+/** Guards an all-zero row: ‖W_i‖ is taken as max(‖W_i‖, ε), like PyTorch's normalize. */
+export const WEIGHT_NORM_EPS = 1e-12;
+/** WGAN's default clipping constant. */
+export const DEFAULT_CLIP = 0.01;
+
+function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
+  return ctx.pipelines.compute({ family: 'weight_norm', code, entryPoint, constants: { WG } });
+}
+
+function params(ctx: GpuContext, label: string, rows: number, cols: number, rowStride = 0, clip = 0): GPUBuffer {
+  return ctx.buffers.uniform(
+    `${label}.params`,
+    packUniform([
+      { u32: rows },
+      { u32: cols },
+      { u32: rows * cols },
+      { u32: rowStride },
+      { f32: WEIGHT_NORM_EPS },
+      { f32: clip },
+    ]),
+  );
+}
+
+export interface WeightNormForwardArgs {
+  /** Raw weight, d_out × d_in row-major. */
+  w: GPUBuffer;
+  /** Out: W̄, d_out × d_in; must differ from w. */
+  wBar: GPUBuffer;
+  /** Out: the d_out row norms, kept for the backward. */
+  norms: GPUBuffer;
+  dOut: number;
+  dIn: number;
+  label?: string;
+}
+
+/** W̄_i = W_i / ‖W_i‖₂ per row, and the norms. One workgroup per row. */
+export function prepareWeightNormForward(ctx: GpuContext, a: WeightNormForwardArgs): Kernel {
+  const label = a.label ?? `${a.w.label}.wn.forward`;
+  return dispatchKernel(ctx, {
+    label,
+    pipeline: pipeline(ctx, 'forward'),
+    bindings: { 0: params(ctx, label, a.dOut, a.dIn), 1: a.w, 3: a.wBar, 4: a.norms },
+    workgroups: gridFor(a.dOut, ctx.limits.maxComputeWorkgroupsPerDimension),
+  });
+}
+
+export interface WeightNormBackwardArgs {
+  /** g = ∂L/∂W̄, d_out × d_in. */
+  gWbar: GPUBuffer;
+  /** The forward's W̄ and row norms. */
+  wBar: GPUBuffer;
+  norms: GPUBuffer;
+  /** Out: ∂L/∂W; must differ from gWbar and wBar. */
+  gW: GPUBuffer;
+  dOut: number;
+  dIn: number;
+  label?: string;
+}
+
+/** ∂L/∂W_i = (g_i − (g_i·W̄_i) W̄_i) / ‖W_i‖ per row. One workgroup per row. */
+export function prepareWeightNormBackward(ctx: GpuContext, a: WeightNormBackwardArgs): Kernel {
+  const label = a.label ?? `${a.gWbar.label}.wn.backward`;
+  return dispatchKernel(ctx, {
+    label,
+    pipeline: pipeline(ctx, 'backward'),
+    bindings: { 0: params(ctx, label, a.dOut, a.dIn), 1: a.gWbar, 2: a.wBar, 3: a.gW, 4: a.norms },
+    workgroups: gridFor(a.dOut, ctx.limits.maxComputeWorkgroupsPerDimension),
+  });
+}
+
+/** WGAN weight clipping in place: W ← clamp(W, −c, c) over n elements (c = 0.01 by default). */
+export function prepareWeightClip(ctx: GpuContext, a: { w: GPUBuffer; n: number; c?: number; label?: string }): Kernel {
+  const label = a.label ?? `${a.w.label}.clip`;
+  const c = a.c ?? DEFAULT_CLIP;
+  if (!(c > 0)) throw new Error(`${label}: the clipping constant must be positive, got ${c}`);
+  const grid = gridFor(Math.ceil(a.n / WG), ctx.limits.maxComputeWorkgroupsPerDimension);
+  return dispatchKernel(ctx, {
+    label,
+    pipeline: pipeline(ctx, 'clip'),
+    bindings: { 0: params(ctx, label, 1, a.n, grid[0] * WG, c), 3: a.w },
+    workgroups: grid,
+  });
+}
