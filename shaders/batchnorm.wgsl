@@ -39,8 +39,10 @@
 // invstd (0). It is a run-time flag rather than an override so that both bindings are always
 // statically used; the launcher binds the same buffer to 1 and 2 when only one of them exists.
 override WG_J: u32 = 64u; // channels per workgroup in the statistics passes (power of two)
-override WG_K: u32 = 4u; // row lanes per channel (power of two); WG_J·WG_K ≤ 256
+override WG_K: u32 = 4u; // row lanes per channel (power of two)
 override WORKGROUP_SIZE: u32 = 256u; // elementwise passes
+// WG_J·WG_K is the device profile's reductionWorkgroup, WORKGROUP_SIZE its elementwiseWorkgroup
+// (src/gpu/tuning.ts; 256 and 256 on GPUs).
 
 struct Params {
   rows: u32,
@@ -72,8 +74,8 @@ struct Params {
 @group(0) @binding(15) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(16) var<storage, read_write> coef: array<f32>;
 
-var<workgroup> lanes: array<f32, 256>;
-var<workgroup> lanes2: array<f32, 256>;
+var<workgroup> lanes: array<f32, WG_J * WG_K>;
+var<workgroup> lanes2: array<f32, WG_J * WG_K>;
 
 // Tree over the WG_K row lanes of each channel (li = lid.y·WG_J + lid.x); the totals end in
 // lanes[lid.x] / lanes2[lid.x]. Call from uniform control flow.

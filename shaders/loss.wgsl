@@ -24,7 +24,7 @@
 //   5 stats (read_write)
 // Entry points: discriminator (1–5), generator (2, 4, 5). Dispatch exactly one workgroup.
 override MODE: u32 = 0u;
-// Threads in the one workgroup: a power of two, at most 256 (the size of `lanes`).
+// Threads in the one workgroup: a power of two (the tree), the device profile's reductionWorkgroup.
 override WORKGROUP_SIZE: u32 = 256u;
 
 struct Params {
@@ -41,7 +41,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
 
 // Per lane: (real loss terms, real D values, fake loss terms, fake D values).
-var<workgroup> lanes: array<vec4<f32>, 256>;
+var<workgroup> lanes: array<vec4<f32>, WORKGROUP_SIZE>;
 
 // σ(z) without overflow: exp only ever sees −|z|.
 fn sigmoid(z: f32) -> f32 {

@@ -35,6 +35,8 @@
 // (bound as c / c4, at offset s·m·n) and `matmul_splitk_reduce` sums the slices in a fixed order
 // and applies the epilogue.
 
+// Tile and ordering come from the device profile (src/gpu/tuning.ts ctx.tuning.matmul: 16×16 threads
+// on GPUs, 4×4 on software adapters); the defaults are GPU_TUNING's.
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
 override TILE_K: u32 = 16u;
@@ -50,7 +52,7 @@ override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
 // Split-K slice pass: store raw partial sums, no bias / activation / accumulate.
 override SPLIT: bool = false;
-override REDUCE_WG: u32 = 256u;
+override REDUCE_WG: u32 = 256u; // the device profile's elementwiseWorkgroup
 
 // Derived sizes (not set by the launcher).
 override THREADS: u32 = WG_X * WG_Y;

@@ -21,7 +21,8 @@
 // Grid: x · z = blocks of WG_J kept indices (z only when x would exceed the per-dimension limit,
 // block = wid.x + wid.z · grid_x), y = splits.
 override WG_J: u32 = 64u; // threads along the kept axis (a power of two)
-override WG_K: u32 = 4u; // threads along the reduced axis (a power of two); WG_J · WG_K ≤ 256
+override WG_K: u32 = 4u; // threads along the reduced axis (a power of two)
+// WG_J · WG_K is the device profile's reductionWorkgroup (src/gpu/tuning.ts): 256 on GPUs.
 
 struct Params {
   rows: u32,
@@ -38,7 +39,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> result: array<f32>;
 
-var<workgroup> lanes: array<f32, 256>;
+var<workgroup> lanes: array<f32, WG_J * WG_K>;
 
 fn term(i: u32) -> f32 {
   let v = x[i];

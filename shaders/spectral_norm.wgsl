@@ -14,9 +14,11 @@
 // Workgroups: mat_t_vec is TCOLS columns × TLANES row lanes (lanes reduced in workgroup memory);
 // mat_vec and row_dots one WG-thread workgroup per row (grid split over x, y past 65535);
 // norms and dots one WG-thread workgroup in all; elementwise ones one thread per element.
-override WG: u32 = 256u;      // power of two
+// Sizes come from the device profile (src/gpu/tuning.ts: WG = reductionWorkgroup, TCOLS/TLANES =
+// spectralNorm); the defaults are GPU_TUNING's. The launcher sizes its grids with the same values.
+override WG: u32 = 256u;      // power of two (tree reduction)
 override TCOLS: u32 = 32u;
-override TLANES: u32 = 8u;    // power of two
+override TLANES: u32 = 8u;    // power of two (tree reduction)
 
 struct Params {
   rows: u32,

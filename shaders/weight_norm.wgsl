@@ -10,7 +10,8 @@
 //   4 norms (read_write, rows: written by forward, read by backward)
 // forward and backward: one WG-thread workgroup per row (grid split over x, y past 65535 rows),
 // a tree reduction in workgroup memory, then the row's elements; clip: one thread per element.
-override WG: u32 = 256u;   // power of two
+// WG is the device profile's reductionWorkgroup (src/gpu/tuning.ts; 256 on GPUs), also the clip grid's.
+override WG: u32 = 256u;   // power of two (tree reduction)
 
 struct Params {
   rows: u32,

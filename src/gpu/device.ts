@@ -5,6 +5,7 @@
  */
 import { BufferRegistry } from './buffers';
 import { PipelineCache } from './pipelines';
+import { checkTuning, tuningFor, type KernelTuning } from './tuning';
 
 export interface AdapterSummary {
   vendor: string;
@@ -27,6 +28,11 @@ export interface GpuContext {
   limits: GPUSupportedLimits;
   pipelines: PipelineCache;
   buffers: BufferRegistry;
+  /**
+   * Workgroup sizes and tiles the launchers use on this device (src/gpu/tuning.ts): GPU_TUNING on
+   * real GPUs, SOFTWARE_TUNING on SwiftShader and other software adapters.
+   */
+  tuning: KernelTuning;
   /** Resolves when the device is lost (destroyed on purpose or by the driver). */
   lost: Promise<GPUDeviceLostInfo>;
 }
@@ -38,6 +44,11 @@ export interface AcquireOptions {
   /** Called once when the device is lost, with the reason. */
   onLost?: (info: GPUDeviceLostInfo) => void;
   label?: string;
+  /**
+   * Kernel tuning profile to use instead of the one tuningFor picks from the adapter (and the
+   * SNGAN_KERNEL_PROFILE environment variable), e.g. GPU_TUNING to cover its code paths on SwiftShader.
+   */
+  tuning?: KernelTuning;
 }
 
 export class GpuUnavailableError extends Error {
@@ -122,9 +133,17 @@ export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions =
   });
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
   const isFallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  const summary = summarizeAdapter(info, isFallback);
+  const tuning = options.tuning ?? tuningFor(summary);
+  try {
+    checkTuning(tuning, device.limits);
+  } catch (error) {
+    device.destroy();
+    throw error;
+  }
   return {
     device,
-    adapter: summarizeAdapter(info, isFallback),
+    adapter: summary,
     features: {
       timestampQuery: device.features.has('timestamp-query'),
       subgroups: device.features.has('subgroups'),
@@ -132,6 +151,7 @@ export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions =
     limits: device.limits,
     pipelines: new PipelineCache(device),
     buffers: new BufferRegistry(device),
+    tuning,
     lost,
   };
 }

@@ -2,16 +2,27 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { afterAll, expect } from 'vitest';
 import type { GpuContext } from '../../src/gpu/device';
+import type { KernelTuning } from '../../src/gpu/tuning';
 import { submitKernels, type Kernel } from '../../src/gpu/kernel';
 import { acquireNodeGpu } from '../../src/node/webgpu-node';
 
 let shared: Promise<GpuContext> | undefined;
+let sharedTuning: KernelTuning | undefined;
 
-/** The test file's device; uncaptured GPU errors fail the test instead of printing a warning. */
-export function testGpu(): Promise<GpuContext> {
+/**
+ * The test file's device; uncaptured GPU errors fail the test instead of printing a warning.
+ * `tuning` forces a kernel profile (default: the one tuningFor picks for the adapter, i.e.
+ * SOFTWARE_TUNING on SwiftShader); every call in one file must ask for the same one.
+ */
+export function testGpu(tuning?: KernelTuning): Promise<GpuContext> {
+  if (shared && tuning !== sharedTuning) {
+    throw new Error('testGpu: one test file gets one device, with one kernel tuning profile');
+  }
   if (!shared) {
+    sharedTuning = tuning;
     shared = acquireNodeGpu({
       label: 'test.device',
+      tuning,
       onUncapturedError: (error) => {
         uncaptured.push(error.message);
       },

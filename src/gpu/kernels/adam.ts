@@ -9,7 +9,6 @@ import { packUniform, storageUsage } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 
-const WORKGROUP_SIZE = 256;
 /** β = 0 would make ln β infinite; e^−80 is already 0 next to 1 in float32. */
 const MIN_LOG_BETA = -80;
 
@@ -44,6 +43,8 @@ export interface AdamUpdateArgs {
 /** param, m, v ← one Adam update with the bias corrections of the counter's t (ticked first). */
 export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs): Kernel {
   const label = a.label ?? `${a.param.label}.adam`;
+  // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
+  const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   for (const [name, beta] of [
     ['beta1', a.beta1],
     ['beta2', a.beta2],

@@ -12,7 +12,6 @@ import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 
-const WORKGROUP_SIZE = 256;
 /** Channels per statistics workgroup at most (64 adjacent channels load as one contiguous run). */
 const MAX_CHANNEL_BLOCK = 64;
 /** Default rows each lane adds serially in the partial passes (raised so splits stay ≤ MAX_SPLITS). */
@@ -89,6 +88,8 @@ interface Plan {
   channelBlocks: number;
   /** Elementwise grid. */
   grid: [number, number];
+  /** Threads per elementwise workgroup (the profile's elementwiseWorkgroup). */
+  elementThreads: number;
 }
 
 function checkSize(label: string, name: string, value: number): void {
@@ -100,16 +101,27 @@ function plan(ctx: GpuContext, label: string, s: Shape): Plan {
   checkSize(label, 'rows', s.rows);
   checkSize(label, 'cols', s.cols);
   const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
-  const wgJ = Math.min(MAX_CHANNEL_BLOCK, 2 ** Math.ceil(Math.log2(s.cols)));
-  const wgK = WORKGROUP_SIZE / wgJ;
+  // WG_J · WG_K = the profile's reductionWorkgroup (a power of two, so both factors are too).
+  const threads = ctx.tuning.reductionWorkgroup;
+  const elementThreads = ctx.tuning.elementwiseWorkgroup;
+  const wgJ = Math.min(MAX_CHANNEL_BLOCK, threads, 2 ** Math.ceil(Math.log2(s.cols)));
+  const wgK = threads / wgJ;
   const perThread = s.perThread ?? Math.max(DEFAULT_PER_THREAD, Math.ceil(s.rows / (wgK * MAX_SPLITS)));
   checkSize(label, 'perThread', perThread);
   let chunk = wgK * perThread;
   if (Math.ceil(s.rows / chunk) > maxDim) chunk = Math.ceil(Math.ceil(s.rows / maxDim) / wgK) * wgK;
   const channelBlocks = Math.ceil(s.cols / wgJ);
   if (channelBlocks > maxDim) throw new Error(`${label}: ${s.cols} channels exceed the dispatch limit`);
-  const elementGroups = Math.ceil((s.rows * s.cols) / WORKGROUP_SIZE);
-  return { wgJ, wgK, chunk, splits: Math.ceil(s.rows / chunk), channelBlocks, grid: gridFor(elementGroups, maxDim) };
+  const elementGroups = Math.ceil((s.rows * s.cols) / elementThreads);
+  return {
+    wgJ,
+    wgK,
+    chunk,
+    splits: Math.ceil(s.rows / chunk),
+    channelBlocks,
+    grid: gridFor(elementGroups, maxDim),
+    elementThreads,
+  };
 }
 
 function paramsBuffer(
@@ -128,7 +140,7 @@ function paramsBuffer(
       { u32: p.splits },
       { f32: extra.eps ?? BATCHNORM_EPS },
       { f32: extra.momentum ?? BATCHNORM_MOMENTUM },
-      { u32: p.grid[0] * WORKGROUP_SIZE },
+      { u32: p.grid[0] * p.elementThreads },
       { u32: extra.accumulate ? 1 : 0 },
       { u32: extra.fromXhat ? 1 : 0 },
     ]),
@@ -140,7 +152,7 @@ function pipelines(ctx: GpuContext, p: Plan) {
     ctx.pipelines.compute({ family: 'batchnorm', code: batchnormCode, entryPoint, constants });
   return {
     stats: (entryPoint: string) => make(entryPoint, { WG_J: p.wgJ, WG_K: p.wgK }),
-    elementwise: (entryPoint: string) => make(entryPoint, { WORKGROUP_SIZE }),
+    elementwise: (entryPoint: string) => make(entryPoint, { WORKGROUP_SIZE: p.elementThreads }),
   };
 }
 

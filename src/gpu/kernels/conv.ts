@@ -36,7 +36,6 @@ import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 import { prepareMatmul } from './matmul';
 import { prepareColumnReduce } from './reduce';
 
-const WORKGROUP_SIZE = 256;
 const code = `${activationCode}\n${convCode}`;
 
 /** An NHWC image cut into kh × kw patches (the input side of a conv). */
@@ -175,6 +174,8 @@ function patchKernel(
   bindings: Record<number, GPUBuffer>,
 ): Kernel {
   checkGeometry(label, g);
+  // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
+  const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   const { gridH, gridW } = patchGrid(g);
   const [x, y] = gridFor(Math.ceil(total / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
   const params = ctx.buffers.uniform(

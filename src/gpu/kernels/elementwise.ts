@@ -6,7 +6,6 @@ import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 
-const WORKGROUP_SIZE = 256;
 const code = `${activationCode}\n${elementwiseCode}`;
 
 function elementwise(
@@ -17,6 +16,8 @@ function elementwise(
   scalars: { alpha?: number; beta?: number; activation?: Activation },
   bindings: Record<number, GPUBuffer>,
 ): Kernel {
+  // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
+  const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   const [x, y] = gridFor(Math.ceil(n / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
   const params = ctx.buffers.uniform(
     `${label}.params`,

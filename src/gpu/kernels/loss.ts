@@ -20,8 +20,6 @@ export const GAN_LOSS_CODE: Record<GanLossKind, number> = { standard: 0, hinge: 
  */
 export const LOSS_STATS = { loss: 0, meanDReal: 1, meanDFake: 2, length: 3 } as const;
 
-const WORKGROUP_SIZE = 256;
-
 export interface DiscriminatorLossArgs {
   kind: GanLossKind;
   /** Logits of the real batch (nReal floats) and of the fake batch (nFake floats). */
@@ -76,7 +74,8 @@ function prepareLoss(
     family: 'loss',
     code: lossCode,
     entryPoint,
-    constants: { MODE: GAN_LOSS_CODE[kind], WORKGROUP_SIZE },
+    // One workgroup with a tree reduction: the profile's reductionWorkgroup (a power of two).
+    constants: { MODE: GAN_LOSS_CODE[kind], WORKGROUP_SIZE: ctx.tuning.reductionWorkgroup },
   });
   return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [1] });
 }

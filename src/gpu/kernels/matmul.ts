@@ -13,6 +13,7 @@ import { ACTIVATION_CODE, type Activation } from '../activation';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { GPU_TUNING, type MatmulTuning } from '../tuning';
 
 const code = `${activationCode}\n${matmulCode}`;
 
@@ -41,40 +42,35 @@ export interface MatmulArgs {
    * rounded so every slice covers a whole number of TILE_K steps; 1 disables split-K.
    */
   splitK?: number;
-  /** Tile shape and ordering; defaults to MATMUL_TUNING (for tests and tuning runs). */
+  /** Tile shape and ordering, field by field over the device profile's ctx.tuning.matmul (for tests and tuning runs). */
   tuning?: Partial<MatmulTuning>;
 }
 
-/** Tunables that select a pipeline: passed to the shader as overrides and used to size the grid. */
-export interface MatmulTuning {
-  /** Threads along n and along m; each thread computes 4×4 outputs, so the tile is 4·WG_Y × 4·WG_X. */
-  WG_X: number;
-  WG_Y: number;
-  /** k per staged step (a multiple of 4). */
-  TILE_K: number;
-  /** Tile rows per group in the L2-friendly tile order (1: plain row-major order). */
-  GROUP_M: number;
-}
+export type { MatmulTuning };
 
-/** Default tiling: 16×16 threads, 4×4 outputs each → 64×64 tiles, k staged 16 at a time. */
-export const MATMUL_TUNING: Readonly<MatmulTuning> = { WG_X: 16, WG_Y: 16, TILE_K: 16, GROUP_M: 8 };
+/** GPU tiling (GPU_TUNING.matmul): 16×16 threads, 4×4 outputs each → 64×64 tiles, k staged 16 at a time. */
+export const MATMUL_TUNING: Readonly<MatmulTuning> = GPU_TUNING.matmul;
 
-/** Threads per workgroup of the split-K reduction. */
-const REDUCE_WG = 256;
-/** Split-K aims for about this many workgroups (a couple per SM on a large GPU)… */
-const SPLIT_TARGET_WORKGROUPS = 256;
-/** …with at least this much k per slice… */
+/** Split-K gives each slice at least this much k… */
 const SPLIT_MIN_K = 256;
 /** …and a workspace of at most this many floats. */
 const SPLIT_MAX_WORKSPACE = 1 << 24;
 
 /**
- * How many k-slices to use: only when the output has fewer tiles than SPLIT_TARGET_WORKGROUPS
- * (weight gradients, the final dense layer) and k is long enough to give each slice real work.
+ * How many k-slices to use: only when the output has fewer tiles than `targetWorkgroups` (the
+ * profile's matmulSplitTargetWorkgroups: 256 on a GPU, a couple per SM of a large one) — weight
+ * gradients, the final dense layer — and k is long enough to give each slice real work. The tile
+ * count uses the same tiling as the dispatch.
  */
-export function chooseSplits(m: number, n: number, k: number, tuning: MatmulTuning = MATMUL_TUNING): number {
+export function chooseSplits(
+  m: number,
+  n: number,
+  k: number,
+  tuning: MatmulTuning = MATMUL_TUNING,
+  targetWorkgroups = GPU_TUNING.matmulSplitTargetWorkgroups,
+): number {
   const tiles = Math.ceil(m / (4 * tuning.WG_Y)) * Math.ceil(n / (4 * tuning.WG_X));
-  const byOccupancy = Math.floor(SPLIT_TARGET_WORKGROUPS / tiles);
+  const byOccupancy = Math.floor(targetWorkgroups / tiles);
   const byK = Math.floor(k / SPLIT_MIN_K);
   const byMemory = Math.floor(SPLIT_MAX_WORKSPACE / (m * n));
   return splitPlan(k, Math.min(byOccupancy, byK, byMemory), tuning.TILE_K).splits;
@@ -117,7 +113,9 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
   checkSize(label, 'B', args.b, k * n);
   checkSize(label, 'C', args.c, m * n);
   if (args.bias) checkSize(label, 'bias', args.bias, n);
-  const tuning = { ...MATMUL_TUNING, ...args.tuning };
+  const tuning = { ...ctx.tuning.matmul, ...args.tuning };
+  // The split-K reduce is one thread per element, like the elementwise kernels.
+  const REDUCE_WG = ctx.tuning.elementwiseWorkgroup;
   const { WG_X, WG_Y, TILE_K, GROUP_M } = tuning;
   const TILE_M = 4 * WG_Y;
   const TILE_N = 4 * WG_X;
@@ -135,7 +133,11 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
 
   const tilesM = Math.ceil(m / TILE_M);
   const tilesN = Math.ceil(n / TILE_N);
-  const { splits, kChunk } = splitPlan(k, args.splitK ?? chooseSplits(m, n, k, tuning), TILE_K);
+  const { splits, kChunk } = splitPlan(
+    k,
+    args.splitK ?? chooseSplits(m, n, k, tuning, ctx.tuning.matmulSplitTargetWorkgroups),
+    TILE_K,
+  );
   const split = splits > 1;
 
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;

@@ -4,8 +4,6 @@ import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 
-const WORKGROUP_SIZE = 256;
-
 /** The draw counter: one u32 on the GPU. Each `tick` makes every later draw a fresh one. */
 export function createDrawCounter(ctx: GpuContext, label: string, start = 0): GPUBuffer {
   const buffer = ctx.buffers.create(
@@ -25,6 +23,8 @@ function randomKernel(
   fields: { seed: number; stream: number; anchorCount?: number; std: number },
   bindings: Record<number, GPUBuffer>,
 ): Kernel {
+  // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
+  const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   const [x, y] = gridFor(Math.ceil(threads / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
   const params = ctx.buffers.uniform(
     `${label}.params`,
@@ -42,7 +42,12 @@ function randomKernel(
 }
 
 export function prepareDrawTick(ctx: GpuContext, counter: GPUBuffer, label = 'random.tick'): Kernel {
-  const pipeline = ctx.pipelines.compute({ family: 'random', code, entryPoint: 'tick', constants: { WORKGROUP_SIZE } });
+  const pipeline = ctx.pipelines.compute({
+    family: 'random',
+    code,
+    entryPoint: 'tick',
+    constants: { WORKGROUP_SIZE: ctx.tuning.elementwiseWorkgroup },
+  });
   return dispatchKernel(ctx, { label, pipeline, bindings: { 1: counter }, workgroups: [1] });
 }
 

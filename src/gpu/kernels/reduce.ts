@@ -14,8 +14,6 @@ import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 
-/** Threads per workgroup (WG_J · WG_K). */
-const WORKGROUP_THREADS = 256;
 /** Widest block of kept indices for column sums: 64 adjacent columns load as one contiguous run. */
 const MAX_COLUMN_BLOCK = 64;
 /** Elements of the reduced axis each thread adds in order per pass (default of `perThread`). */
@@ -58,14 +56,17 @@ type Axis = 'cols' | 'rows';
 
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
-/** Workgroup shape for one pass: kept indices `kept`, reduced length `reduced`. */
-function workgroupShape(axis: Axis, kept: number, reduced: number): { wgJ: number; wgK: number } {
+/**
+ * Workgroup shape for one pass: kept indices `kept`, reduced length `reduced`, `threads` =
+ * WG_J · WG_K (the profile's reductionWorkgroup, a power of two, so both factors are too).
+ */
+function workgroupShape(axis: Axis, kept: number, reduced: number, threads: number): { wgJ: number; wgK: number } {
   if (axis === 'cols') {
-    const wgJ = Math.min(MAX_COLUMN_BLOCK, nextPow2(kept));
-    return { wgJ, wgK: WORKGROUP_THREADS / wgJ };
+    const wgJ = Math.min(MAX_COLUMN_BLOCK, threads, nextPow2(kept));
+    return { wgJ, wgK: threads / wgJ };
   }
-  const wgK = Math.min(WORKGROUP_THREADS, nextPow2(reduced));
-  return { wgJ: WORKGROUP_THREADS / wgK, wgK };
+  const wgK = Math.min(threads, nextPow2(reduced));
+  return { wgJ: threads / wgK, wgK };
 }
 
 function checkSize(label: string, name: string, value: number): void {
@@ -93,7 +94,7 @@ function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, default
   let input = a.x;
   let reduced = reducedLength;
   for (let pass = 0; ; pass++) {
-    const { wgJ, wgK } = workgroupShape(axis, kept, reduced);
+    const { wgJ, wgK } = workgroupShape(axis, kept, reduced, ctx.tuning.reductionWorkgroup);
     let chunk = wgK * perThread;
     if (Math.ceil(reduced / chunk) > maxDim) chunk = Math.ceil(Math.ceil(reduced / maxDim) / wgK) * wgK;
     const splits = Math.ceil(reduced / chunk);
@@ -149,7 +150,7 @@ export function prepareRowReduce(ctx: GpuContext, a: MatrixReduceArgs): Kernel {
 
 /** out[0] = Σ_i x[i] over n floats (or the mean, sum of squares, … per the options). */
 export function prepareSum(ctx: GpuContext, a: VectorReduceArgs): Kernel {
-  // An n×1 column: WG_J = 1, so all 256 lanes of a workgroup read consecutive elements.
+  // An n×1 column: WG_J = 1, so all the lanes of a workgroup read consecutive elements.
   return prepareReduce(ctx, 'cols', { ...a, rows: a.n, cols: 1 }, a.label ?? 'reduce.all');
 }
 

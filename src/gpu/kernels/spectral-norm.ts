@@ -14,9 +14,6 @@ import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 
-const WG = 256;
-const TCOLS = 32;
-const TLANES = 8;
 /** Inside the norms: x / max(‖x‖, ε), as PyTorch's normalize(eps=1e-12). */
 export const SPECTRAL_NORM_EPS = 1e-12;
 
@@ -51,8 +48,16 @@ export function createSpectralNormState(
   };
 }
 
+/**
+ * The profile's sizes (ctx.tuning): WG threads for the reductions and the elementwise entry
+ * points (a power of two: tree reductions), TCOLS × TLANES for mat_t_vec (TLANES a power of two).
+ */
+function sizes(ctx: GpuContext): { WG: number; TCOLS: number; TLANES: number } {
+  return { WG: ctx.tuning.reductionWorkgroup, ...ctx.tuning.spectralNorm };
+}
+
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
-  return ctx.pipelines.compute({ family: 'spectral_norm', code, entryPoint, constants: { WG, TCOLS, TLANES } });
+  return ctx.pipelines.compute({ family: 'spectral_norm', code, entryPoint, constants: sizes(ctx) });
 }
 
 function uniform(
@@ -62,6 +67,7 @@ function uniform(
   cols: number,
 ): { params: GPUBuffer; grid: [number, number] } {
   const n = rows * cols;
+  const { WG } = sizes(ctx);
   const grid = gridFor(Math.ceil(n / WG), ctx.limits.maxComputeWorkgroupsPerDimension);
   const params = ctx.buffers.uniform(
     `${label}.params`,
@@ -121,7 +127,7 @@ export function prepareSpectralNormPowerIteration(ctx: GpuContext, a: PowerItera
       label: `${label}.WTu`,
       pipeline: pipeline(ctx, 'mat_t_vec'),
       bindings: { 0: params, 1: a.w, 2: a.u, 3: a.v },
-      workgroups: [Math.ceil(a.dIn / TCOLS)],
+      workgroups: [Math.ceil(a.dIn / sizes(ctx).TCOLS)],
     }),
     dispatchKernel(ctx, {
       label: `${label}.normalizeV`,

@@ -9,14 +9,19 @@ import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 
-const WG = 256;
 /** Guards an all-zero row: ‖W_i‖ is taken as max(‖W_i‖, ε), like PyTorch's normalize. */
 export const WEIGHT_NORM_EPS = 1e-12;
 /** WGAN's default clipping constant. */
 export const DEFAULT_CLIP = 0.01;
 
+/** The shader's WG: the profile's reductionWorkgroup (a power of two: tree reduction), also clip's workgroup. */
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
-  return ctx.pipelines.compute({ family: 'weight_norm', code, entryPoint, constants: { WG } });
+  return ctx.pipelines.compute({
+    family: 'weight_norm',
+    code,
+    entryPoint,
+    constants: { WG: ctx.tuning.reductionWorkgroup },
+  });
 }
 
 function params(ctx: GpuContext, label: string, rows: number, cols: number, rowStride = 0, clip = 0): GPUBuffer {
@@ -85,6 +90,7 @@ export function prepareWeightClip(ctx: GpuContext, a: { w: GPUBuffer; n: number;
   const label = a.label ?? `${a.w.label}.clip`;
   const c = a.c ?? DEFAULT_CLIP;
   if (!(c > 0)) throw new Error(`${label}: the clipping constant must be positive, got ${c}`);
+  const WG = ctx.tuning.reductionWorkgroup;
   const grid = gridFor(Math.ceil(a.n / WG), ctx.limits.maxComputeWorkgroupsPerDimension);
   return dispatchKernel(ctx, {
     label,
