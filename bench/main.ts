@@ -9,6 +9,7 @@
 import { describeAdapter, type GpuContext } from '../src/gpu/device';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import { benchMatmul } from './matmul';
+import { benchTrain } from './train';
 
 export type Cell = string | number | boolean | null;
 
@@ -34,6 +35,7 @@ export type Benchmark = (env: BenchEnv) => Promise<BenchReport>;
 /** Registry: name → benchmark. Add new benchmarks here. */
 export const BENCHMARKS: Record<string, Benchmark> = {
   matmul: benchMatmul,
+  train: benchTrain,
 };
 
 function formatCell(value: Cell): string {

@@ -1,0 +1,58 @@
+/**
+ * Training throughput: steps/s of the 2-D MLP GAN for each variant alone and for all together
+ * (one submission per step either way), on the bench's WebGPU adapter and on the CPU backend for
+ * comparison. A step is n_dis D updates plus one G update; statistics are captured every 50 steps,
+ * as the page does, so their readback cost is included.
+ */
+import type { Backend } from '../src/engine/backend';
+import { CpuBackend } from '../src/engine/cpu-backend';
+import { GpuBackend } from '../src/engine/gpu-backend';
+import { defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
+import { GanTrainer } from '../src/gan/trainer';
+import { acquireNodeGpu } from '../src/node/webgpu-node';
+import type { BenchEnv, BenchReport } from './main';
+
+async function stepsPerSecond(backend: Backend, config: TrainerConfig, warmup: number, steps: number): Promise<number> {
+  const trainer = new GanTrainer(backend, config);
+  await trainer.train(warmup);
+  const start = performance.now();
+  await trainer.train(steps);
+  // The last steps may still be queued on the GPU: wait for them.
+  await backend.read(trainer.variants[0].statsG);
+  return (1000 * steps) / (performance.now() - start);
+}
+
+export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
+  const config = defaultConfig();
+  const steps = env.software ? 20 : 500;
+  const cpuSteps = 20;
+  const sets: VariantName[][] = [['sn'], ['wn'], ['none'], ['clip'], ['sn', 'wn', 'none']];
+  const rows: BenchReport['rows'] = [];
+  for (const variants of sets) {
+    const c = { ...config, variants };
+    env.log(`train: ${variants.join(',')}`);
+    // A fresh device per run, so buffers of one run never slow the next.
+    const ctx = await acquireNodeGpu({ label: 'bench.train', tuning: env.ctx.tuning });
+    const gpu = new GpuBackend(ctx);
+    const gpuRate = await stepsPerSecond(gpu, c, 5, steps);
+    gpu.destroy();
+    ctx.device.destroy();
+    const cpuRate = await stepsPerSecond(new CpuBackend(), c, 2, cpuSteps);
+    rows.push({
+      variants: variants.join(','),
+      'webgpu steps/s': gpuRate,
+      'cpu steps/s': cpuRate,
+      'webgpu/cpu': gpuRate / cpuRate,
+    });
+  }
+  const m = config.model;
+  return {
+    title: 'GAN training steps/s (2-D MLP)',
+    columns: ['variants', 'webgpu steps/s', 'cpu steps/s', 'webgpu/cpu'],
+    rows,
+    notes: [
+      `model: G ${m.noiseDim}→${m.generatorHidden.join('→')}→2, D 2→${m.discriminatorHidden.join('→')}→1, batch ${config.batch}, setting C (n_dis ${config.adam.nDis}), standard loss`,
+      `webgpu: ${steps} timed steps after 5 warm-up steps; cpu: ${cpuSteps} steps after 2 (float64 twins on one core)`,
+    ],
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Headless trainer: `npm run train -- --model mlp2d --data ring8 --variants sn,wn,none
+ * --settings C --steps 5000 --seed 1 --out run.json [--backend cpu]`. Trains on Node's WebGPU
+ * (Dawn) or on the CPU backend, shows progress with steps/s, and writes the run as JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import { isDataset2dName } from '../data/mixtures';
+import type { Backend } from '../engine/backend';
+import { CpuBackend } from '../engine/cpu-backend';
+import { GpuBackend } from '../engine/gpu-backend';
+import {
+  defaultConfig,
+  SETTINGS,
+  VARIANT_NAMES,
+  type SettingName,
+  type TrainerConfig,
+  type VariantName,
+} from '../gan/config';
+import { GanTrainer } from '../gan/trainer';
+import { acquireNodeGpu } from '../node/webgpu-node';
+import { numberArg, parseArgs } from './args';
+
+const OPTIONS = {
+  model: 'value',
+  data: 'value',
+  variants: 'value',
+  settings: 'value',
+  loss: 'value',
+  steps: 'value',
+  seed: 'value',
+  batch: 'value',
+  'stats-every': 'value',
+  ip: 'value',
+  warmup: 'value',
+  clip: 'value',
+  lr: 'value',
+  out: 'value',
+  backend: 'value',
+  quiet: 'flag',
+  help: 'flag',
+} as const;
+
+const USAGE = `usage: npm run train -- [--model mlp2d] [--data ring8|grid25|spiral|moons] [--variants sn,wn,none,clip]
+  [--settings A..F] [--loss standard|hinge] [--steps N] [--seed N] [--batch N] [--stats-every K]
+  [--ip N] [--warmup N] [--clip C] [--lr A] [--backend webgpu|cpu] [--out run.json] [--quiet]`;
+
+export function configFromArgs(args: Map<string, string>): { config: TrainerConfig; steps: number } {
+  const model = args.get('model') ?? 'mlp2d';
+  if (model !== 'mlp2d') throw new Error(`--model ${model} is not available yet (available: mlp2d)`);
+  const data = args.get('data') ?? 'ring8';
+  if (!isDataset2dName(data)) throw new Error(`--data ${data} is not a 2-D data set (ring8, grid25, spiral, moons)`);
+  const variants = (args.get('variants') ?? 'sn,wn,none').split(',').map((s) => s.trim());
+  for (const v of variants) {
+    if (!(VARIANT_NAMES as readonly string[]).includes(v))
+      throw new Error(`unknown variant "${v}" (known: ${VARIANT_NAMES.join(', ')})`);
+  }
+  const settingName = (args.get('settings') ?? 'C').toUpperCase();
+  if (!(settingName in SETTINGS)) throw new Error(`--settings must be one of A–F (got ${settingName})`);
+  const setting = SETTINGS[settingName as SettingName];
+  const loss = args.get('loss') ?? 'standard';
+  if (loss !== 'standard' && loss !== 'hinge') throw new Error(`--loss must be standard or hinge (got ${loss})`);
+  const config = defaultConfig({
+    data,
+    variants: variants as VariantName[],
+    loss,
+    adam: { ...setting, lr: numberArg(args, 'lr', setting.lr) },
+    seed: numberArg(args, 'seed', 1),
+    batch: numberArg(args, 'batch', 128),
+    statsEvery: numberArg(args, 'stats-every', 50),
+    snRounds: numberArg(args, 'ip', 1),
+    snWarmup: numberArg(args, 'warmup', 0),
+    clip: numberArg(args, 'clip', 0.01),
+  });
+  const steps = numberArg(args, 'steps', 5000);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer (got ${steps})`);
+  return { config, steps };
+}
+
+export async function makeBackend(kind: string): Promise<Backend> {
+  if (kind === 'cpu') return new CpuBackend();
+  if (kind !== 'webgpu') throw new Error(`--backend must be webgpu or cpu (got ${kind})`);
+  return new GpuBackend(await acquireNodeGpu({ label: 'train.device' }));
+}
+
+function progressBar(step: number, total: number, rate: number): string {
+  const width = 30;
+  const filled = Math.round((width * step) / total);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total}  ${rate.toFixed(1)} steps/s`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.has('help')) {
+    console.log(USAGE);
+    return;
+  }
+  const { config, steps } = configFromArgs(args);
+  const backend = await makeBackend(args.get('backend') ?? 'webgpu');
+  const quiet = args.has('quiet');
+  console.error(`backend: ${backend.kind} — ${backend.description}`);
+  const trainer = new GanTrainer(backend, config);
+  trainer.onMetrics((batch) => {
+    for (const m of batch) {
+      if (trainer.status.get(m.variant)!.diverged === m.step)
+        console.error(`\n${m.variant}: diverged at step ${m.step}`);
+    }
+  });
+  const start = performance.now();
+  let lastDraw = 0;
+  await trainer.train(steps, (step) => {
+    const now = performance.now();
+    if (!quiet && (now - lastDraw > 250 || step === steps)) {
+      lastDraw = now;
+      process.stderr.write(`\r${progressBar(step, steps, (1000 * step) / (now - start))}`);
+    }
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (!quiet) process.stderr.write('\n');
+  const last = new Map(trainer.metrics.map((m) => [m.variant, m]));
+  for (const v of config.variants) {
+    const m = last.get(v);
+    const diverged = trainer.status.get(v)!.diverged;
+    console.error(
+      `${v.padEnd(5)} ${diverged !== null ? `diverged at step ${diverged}` : `modes ${m?.modesCovered ?? '–'}/${trainer.dataset.modes ? trainer.dataset.modes.length / 2 : '–'}, high quality ${m?.highQuality?.toFixed(1) ?? '–'}%, lossD ${m?.lossD.toFixed(3)}, lossG ${m?.lossG.toFixed(3)}`}`,
+    );
+  }
+  console.error(
+    `${trainer.steps} steps in ${seconds.toFixed(1)} s: ${(trainer.steps / seconds).toFixed(1)} steps/s (all ${config.variants.length} variants together)`,
+  );
+  const variants: Record<string, unknown> = {};
+  for (const v of config.variants) {
+    const status = trainer.status.get(v)!;
+    const samples = status.samples ?? new Float32Array(0);
+    variants[v] = {
+      diverged: status.diverged,
+      samples: Array.from({ length: samples.length / 2 }, (_, i) => [samples[2 * i], samples[2 * i + 1]]),
+      layers: await trainer.snapshot(v),
+    };
+  }
+  const out = {
+    config,
+    adapter: backend.description,
+    backend: backend.kind,
+    steps: trainer.steps,
+    seconds,
+    stepsPerSecond: trainer.steps / seconds,
+    metrics: trainer.metrics,
+    variants,
+  };
+  const path = args.get('out');
+  if (path) {
+    writeFileSync(path, JSON.stringify(out));
+    console.error(`wrote ${path}`);
+  }
+  backend.destroy();
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`train: ${error.message}\n${USAGE}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,174 @@
+/**
+ * What the training engine runs on. The GAN code (src/nn, src/gan) is written once against this
+ * interface; the WebGPU backend turns each op into a prepared kernel, the CPU backend (the
+ * no-WebGPU fallback) into a call of the kernel's float64 twin. Ops are prepared once, up front;
+ * `run` executes a list of them as one submission and allocates nothing on the hot path.
+ */
+import type { Activation } from '../gpu/activation';
+
+export type BackendKind = 'webgpu' | 'cpu';
+
+/** A flat float32 array living on the backend (a GPU buffer, or a Float32Array). */
+export interface Tensor {
+  readonly label: string;
+  readonly size: number;
+}
+
+/** A prepared operation; only its backend can run it. */
+export interface Op {
+  readonly label: string;
+}
+
+export type GanLossKind = 'standard' | 'hinge' | 'wgan';
+
+export interface MatmulOp {
+  a: Tensor;
+  b: Tensor;
+  c: Tensor;
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  bias?: Tensor;
+  activation?: Activation;
+  slope?: number;
+  accumulate?: boolean;
+  label: string;
+}
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Human-readable: the adapter's name, or why the CPU runs. */
+  readonly description: string;
+  /** How many times each op label has run: the engine's own accounting (tests read it). */
+  readonly executions: Map<string, number>;
+
+  tensor(label: string, size: number, data?: ArrayLike<number>): Tensor;
+  /** A step counter (Adam's t, the random draw counter), starting at `start`. */
+  counter(label: string, start?: number): Tensor;
+  write(tensor: Tensor, data: ArrayLike<number>): void;
+  read(tensor: Tensor): Promise<Float32Array>;
+  /**
+   * Runs the ops in order as one submission. Copies of `capture` taken after the ops resolve
+   * later (the GPU maps them asynchronously); the caller need not wait for them.
+   */
+  run(ops: readonly Op[], capture?: readonly Tensor[]): Promise<Float32Array[]>;
+  /** Live tensors and their bytes, to catch leaks. */
+  memory(): { tensors: number; bytes: number };
+  destroy(): void;
+
+  /** C = act(op(A)·op(B) + bias), or C += op(A)·op(B). */
+  matmul(a: MatmulOp): Op;
+  /** dx = dy · act'(x), from the forward output y. */
+  activationBackward(a: {
+    y: Tensor;
+    dy: Tensor;
+    dx: Tensor;
+    n: number;
+    activation: Activation;
+    slope?: number;
+    label: string;
+  }): Op;
+  /** out[c] = Σ_r x[r, c] (bias gradients), optionally accumulated. */
+  columnSum(a: { x: Tensor; out: Tensor; rows: number; cols: number; accumulate?: boolean; label: string }): Op;
+  /**
+   * Discriminator loss from logits of the real and fake batch: gradients w.r.t. both and
+   * stats = [loss, mean D(x), mean D(G(z))]: D(·) is σ(logit) for the standard loss and the raw
+   * logit for hinge and WGAN.
+   */
+  discriminatorLoss(a: {
+    kind: GanLossKind;
+    realLogits: Tensor;
+    fakeLogits: Tensor;
+    realGrad: Tensor;
+    fakeGrad: Tensor;
+    stats: Tensor;
+    batch: number;
+    label: string;
+  }): Op;
+  /** Generator loss from the fake batch's logits: gradient and stats = [loss, 0, mean D(G(z))]. */
+  generatorLoss(a: {
+    kind: GanLossKind;
+    fakeLogits: Tensor;
+    fakeGrad: Tensor;
+    stats: Tensor;
+    batch: number;
+    label: string;
+  }): Op;
+
+  /** `rounds` power-iteration rounds on the raw W (0: only σ̃ = ũᵀWṽ), then W̄ = W/σ̃. */
+  spectralNorm(a: {
+    w: Tensor;
+    u: Tensor;
+    v: Tensor;
+    sigma: Tensor;
+    wBar: Tensor;
+    dOut: number;
+    dIn: number;
+    rounds: number;
+    label: string;
+  }): Op;
+  /** ∂L/∂W = (g − ⟨g, W̄⟩ ũṽᵀ)/σ̃ (ũ, ṽ held fixed). */
+  spectralNormBackward(a: {
+    gWbar: Tensor;
+    wBar: Tensor;
+    u: Tensor;
+    v: Tensor;
+    sigma: Tensor;
+    gW: Tensor;
+    dOut: number;
+    dIn: number;
+    label: string;
+  }): Op;
+  /** W̄ rows = W rows / ‖row‖ (gain fixed to 1); row norms kept for the backward. */
+  weightNorm(a: { w: Tensor; wBar: Tensor; norms: Tensor; dOut: number; dIn: number; label: string }): Op;
+  weightNormBackward(a: {
+    gWbar: Tensor;
+    wBar: Tensor;
+    norms: Tensor;
+    gW: Tensor;
+    dOut: number;
+    dIn: number;
+    label: string;
+  }): Op;
+  /** W ← clamp(W, −c, c) in place. */
+  clip(a: { w: Tensor; n: number; c: number; label: string }): Op;
+
+  adamTick(a: { step: Tensor; label: string }): Op;
+  adamUpdate(a: {
+    param: Tensor;
+    grad: Tensor;
+    m: Tensor;
+    v: Tensor;
+    step: Tensor;
+    n: number;
+    lr: number;
+    beta1: number;
+    beta2: number;
+    eps: number;
+    label: string;
+  }): Op;
+
+  drawTick(a: { counter: Tensor; label: string }): Op;
+  normalDraw(a: {
+    out: Tensor;
+    n: number;
+    std: number;
+    seed: number;
+    stream: number;
+    counter: Tensor;
+    label: string;
+  }): Op;
+  anchorSample(a: {
+    out: Tensor;
+    n: number;
+    anchors: Tensor;
+    anchorCount: number;
+    std: number;
+    seed: number;
+    stream: number;
+    counter: Tensor;
+    label: string;
+  }): Op;
+}

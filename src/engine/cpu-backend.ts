@@ -1,0 +1,223 @@
+/**
+ * The no-WebGPU fallback: every op is a call of its kernel's float64 twin, with tensors stored as
+ * float32 like on the GPU, so both backends give the same results within float32 rounding.
+ * Slower than a GPU by orders of magnitude, but it trains the 2-D GANs at a usable pace.
+ */
+import { adamStep } from '../reference/adam';
+import { normalDraw, sampleAnchors } from '../reference/counter-rng';
+import { activationBackward } from '../reference/elementwise';
+import { discriminatorLoss, generatorLoss, type LossTwin } from '../reference/loss';
+import { weightClip, weightNormBackward, weightNormForward } from '../reference/weight-norm';
+import { matmulReference } from '../reference/matmul';
+import { columnReduce } from '../reference/reduce';
+import { spectralNormApply, spectralNormBackward, spectralNormPowerIteration } from '../reference/spectral-norm';
+import type { Backend, Op, Tensor } from './backend';
+
+export class CpuTensor implements Tensor {
+  constructor(
+    readonly label: string,
+    readonly data: Float32Array,
+  ) {}
+
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+export class CpuOp implements Op {
+  constructor(
+    readonly label: string,
+    readonly execute: () => void,
+  ) {}
+}
+
+export const data = (t: Tensor): Float32Array => (t as CpuTensor).data;
+
+export function cpuOp(label: string, execute: () => void): Op {
+  return new CpuOp(label, execute);
+}
+
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly executions = new Map<string, number>();
+  private readonly live = new Set<CpuTensor>();
+
+  constructor(readonly description = 'CPU (float64 twins of the kernels)') {}
+
+  tensor(label: string, size: number, values?: ArrayLike<number>): Tensor {
+    const t = new CpuTensor(label, new Float32Array(size));
+    if (values) t.data.set(values);
+    this.live.add(t);
+    return t;
+  }
+
+  counter(label: string, start = 0): Tensor {
+    return this.tensor(label, 1, [start]);
+  }
+
+  write(tensor: Tensor, values: ArrayLike<number>): void {
+    data(tensor).set(values);
+  }
+
+  async read(tensor: Tensor): Promise<Float32Array> {
+    return data(tensor).slice();
+  }
+
+  run(ops: readonly Op[], capture: readonly Tensor[] = []): Promise<Float32Array[]> {
+    for (const op of ops) {
+      (op as CpuOp).execute();
+      this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
+    }
+    return Promise.resolve(capture.map((t) => data(t).slice()));
+  }
+
+  memory(): { tensors: number; bytes: number } {
+    let bytes = 0;
+    for (const t of this.live) bytes += t.data.byteLength;
+    return { tensors: this.live.size, bytes };
+  }
+
+  destroy(): void {
+    this.live.clear();
+  }
+
+  matmul(a: Parameters<Backend['matmul']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const c = data(a.c);
+      const result = matmulReference(data(a.a), data(a.b), {
+        m: a.m,
+        n: a.n,
+        k: a.k,
+        transA: a.transA,
+        transB: a.transB,
+        bias: a.bias ? data(a.bias) : undefined,
+        activation: a.activation,
+        slope: a.slope,
+        c: a.accumulate ? c : undefined,
+      });
+      c.set(result);
+    });
+  }
+
+  activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const y = data(a.y).subarray(0, a.n);
+      data(a.dx).set(activationBackward(y, data(a.dy), a.activation, a.slope ?? 0));
+    });
+  }
+
+  columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const out = data(a.out);
+      out.set(
+        columnReduce(data(a.x), a.rows, a.cols, { accumulateInto: a.accumulate ? out.slice(0, a.cols) : undefined }),
+      );
+    });
+  }
+
+  discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const r = discriminatorLoss(
+        a.kind,
+        data(a.realLogits).subarray(0, a.batch),
+        data(a.fakeLogits).subarray(0, a.batch),
+      );
+      data(a.realGrad).set(r.dReal);
+      data(a.fakeGrad).set(r.dFake);
+      writeLossStats(a.stats, r);
+    });
+  }
+
+  generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const r = generatorLoss(a.kind, data(a.fakeLogits).subarray(0, a.batch));
+      data(a.fakeGrad).set(r.dFake);
+      writeLossStats(a.stats, r);
+    });
+  }
+
+  spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const w = data(a.w);
+      const r = spectralNormPowerIteration(w, data(a.u), data(a.v), a.dOut, a.dIn, a.rounds);
+      data(a.u).set(r.u);
+      data(a.v).set(r.v);
+      data(a.sigma)[0] = r.sigma;
+      // The GPU divides by the float32 σ̃ it stored; so does the twin here.
+      data(a.wBar).set(spectralNormApply(w, data(a.sigma)[0]));
+    });
+  }
+
+  spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.gW).set(
+        spectralNormBackward(data(a.gWbar), data(a.wBar), data(a.u), data(a.v), data(a.sigma)[0], a.dOut, a.dIn),
+      );
+    });
+  }
+
+  weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const r = weightNormForward(data(a.w), a.dOut, a.dIn);
+      data(a.wBar).set(r.wBar);
+      data(a.norms).set(r.norms);
+    });
+  }
+
+  weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.gW).set(weightNormBackward(data(a.gWbar), data(a.wBar), data(a.norms), a.dOut, a.dIn));
+    });
+  }
+
+  clip(a: Parameters<Backend['clip']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const w = data(a.w);
+      w.set(weightClip(w.subarray(0, a.n), a.c));
+    });
+  }
+
+  adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.step)[0] += 1;
+    });
+  }
+
+  adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const param = data(a.param);
+      const m = data(a.m);
+      const v = data(a.v);
+      const t = data(a.step)[0];
+      // adamStep advances t itself; hand it the count before this update's tick.
+      const state = { param: Float64Array.from(param), m: Float64Array.from(m), v: Float64Array.from(v), t: t - 1 };
+      adamStep(state, data(a.grad), { lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps });
+      param.set(state.param);
+      m.set(state.m);
+      v.set(state.v);
+    });
+  }
+
+  drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.counter)[0] += 1;
+    });
+  }
+
+  normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.out).set(normalDraw(a.n, a.std, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+    });
+  }
+
+  anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const anchors = data(a.anchors).subarray(0, 2 * a.anchorCount);
+      data(a.out).set(sampleAnchors(a.n, anchors, a.std, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+    });
+  }
+}
+
+function writeLossStats(stats: Tensor, r: LossTwin): void {
+  data(stats).set([r.loss, r.meanDReal, r.meanDFake]);
+}

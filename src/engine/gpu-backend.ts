@@ -1,0 +1,258 @@
+/**
+ * The WebGPU backend: each op is a kernel prepared once (pipeline, bind group, uniforms), and
+ * `run` records them into one compute pass and submits once. Captured tensors are copied into
+ * MAP_READ staging buffers in the same command buffer and mapped asynchronously; staging buffers
+ * are pooled, so steady-state training allocates nothing.
+ */
+import { describeAdapter, type GpuContext } from '../gpu/device';
+import type { Kernel } from '../gpu/kernel';
+import { createAdamStep, prepareAdamTick, prepareAdamUpdate } from '../gpu/kernels/adam';
+import { prepareActivationBackward } from '../gpu/kernels/elementwise';
+import { prepareDiscriminatorLoss, prepareGeneratorLoss } from '../gpu/kernels/loss';
+import { prepareMatmul } from '../gpu/kernels/matmul';
+import { createDrawCounter, prepareAnchorSample, prepareDrawTick, prepareNormalDraw } from '../gpu/kernels/random';
+import { prepareColumnReduce } from '../gpu/kernels/reduce';
+import { prepareWeightClip, prepareWeightNormBackward, prepareWeightNormForward } from '../gpu/kernels/weight-norm';
+import {
+  prepareSpectralNormApply,
+  prepareSpectralNormBackward,
+  prepareSpectralNormPowerIteration,
+} from '../gpu/kernels/spectral-norm';
+import { sequence } from '../gpu/kernel';
+import type { Backend, Op, Tensor } from './backend';
+
+export class GpuTensor implements Tensor {
+  constructor(
+    readonly label: string,
+    readonly size: number,
+    readonly buffer: GPUBuffer,
+  ) {}
+}
+
+class GpuOp implements Op {
+  constructor(
+    readonly label: string,
+    readonly kernel: Kernel,
+  ) {}
+}
+
+export const buf = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
+
+export class GpuBackend implements Backend {
+  readonly kind = 'webgpu' as const;
+  readonly executions = new Map<string, number>();
+  readonly description: string;
+  private readonly stagingPool = new Map<number, GPUBuffer[]>();
+
+  constructor(readonly ctx: GpuContext) {
+    this.description = describeAdapter(ctx.adapter);
+  }
+
+  op(label: string, kernel: Kernel): Op {
+    return new GpuOp(label, kernel);
+  }
+
+  tensor(label: string, size: number, data?: ArrayLike<number>): Tensor {
+    return new GpuTensor(label, size, this.ctx.buffers.storage(label, size, data));
+  }
+
+  counter(label: string, start = 0): Tensor {
+    // Adam's step and the draw counter are both one u32 the GPU advances; a u32 buffer works for both.
+    const buffer = start === 0 ? createAdamStep(this.ctx, label) : createDrawCounter(this.ctx, label, start);
+    return new GpuTensor(label, 1, buffer);
+  }
+
+  write(tensor: Tensor, data: ArrayLike<number>): void {
+    this.ctx.buffers.write(buf(tensor), data);
+  }
+
+  read(tensor: Tensor): Promise<Float32Array> {
+    return this.ctx.buffers.read(buf(tensor), tensor.size);
+  }
+
+  run(ops: readonly Op[], capture: readonly Tensor[] = []): Promise<Float32Array[]> {
+    const device = this.ctx.device;
+    const encoder = device.createCommandEncoder({ label: 'GpuBackend.run' });
+    const pass = encoder.beginComputePass({ label: 'GpuBackend.run.pass' });
+    for (const op of ops) {
+      (op as GpuOp).kernel.encode(pass);
+      this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
+    }
+    pass.end();
+    const staging = capture.map((t) => {
+      const bytes = Math.max(16, Math.ceil((t.size * 4) / 16) * 16);
+      const s =
+        this.stagingPool.get(bytes)?.pop() ??
+        this.ctx.buffers.create(
+          `GpuBackend.staging.${bytes}`,
+          bytes,
+          GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+        );
+      encoder.copyBufferToBuffer(buf(t), 0, s, 0, Math.min(bytes, buf(t).size));
+      return { s, bytes, size: t.size };
+    });
+    device.queue.submit([encoder.finish()]);
+    if (staging.length === 0) return Promise.resolve([]);
+    return Promise.all(
+      staging.map(async ({ s, bytes, size }) => {
+        await s.mapAsync(GPUMapMode.READ);
+        const values = new Float32Array(s.getMappedRange(0, size * 4).slice(0));
+        s.unmap();
+        const pool = this.stagingPool.get(bytes) ?? [];
+        pool.push(s);
+        this.stagingPool.set(bytes, pool);
+        return values;
+      }),
+    );
+  }
+
+  memory(): { tensors: number; bytes: number } {
+    return { tensors: this.ctx.buffers.liveBuffers, bytes: this.ctx.buffers.liveBytes };
+  }
+
+  destroy(): void {
+    this.ctx.buffers.destroyAll();
+    this.stagingPool.clear();
+  }
+
+  matmul(a: Parameters<Backend['matmul']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareMatmul(this.ctx, {
+        ...a,
+        a: buf(a.a),
+        b: buf(a.b),
+        c: buf(a.c),
+        bias: a.bias ? buf(a.bias) : undefined,
+      }),
+    );
+  }
+
+  activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
+    return this.op(a.label, prepareActivationBackward(this.ctx, { ...a, y: buf(a.y), dy: buf(a.dy), dx: buf(a.dx) }));
+  }
+
+  columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
+    return this.op(a.label, prepareColumnReduce(this.ctx, { ...a, x: buf(a.x), out: buf(a.out) }));
+  }
+
+  discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareDiscriminatorLoss(this.ctx, {
+        kind: a.kind,
+        real: buf(a.realLogits),
+        nReal: a.batch,
+        fake: buf(a.fakeLogits),
+        nFake: a.batch,
+        dReal: buf(a.realGrad),
+        dFake: buf(a.fakeGrad),
+        stats: buf(a.stats),
+        label: a.label,
+      }),
+    );
+  }
+
+  generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareGeneratorLoss(this.ctx, {
+        kind: a.kind,
+        fake: buf(a.fakeLogits),
+        nFake: a.batch,
+        dFake: buf(a.fakeGrad),
+        stats: buf(a.stats),
+        label: a.label,
+      }),
+    );
+  }
+
+  spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
+    const common = { w: buf(a.w), u: buf(a.u), v: buf(a.v), sigma: buf(a.sigma), dOut: a.dOut, dIn: a.dIn };
+    return this.op(
+      a.label,
+      sequence(a.label, [
+        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: a.rounds, label: `${a.label}.power` }),
+        prepareSpectralNormApply(this.ctx, {
+          w: common.w,
+          sigma: common.sigma,
+          wBar: buf(a.wBar),
+          n: a.dOut * a.dIn,
+          label: `${a.label}.apply`,
+        }),
+      ]),
+    );
+  }
+
+  spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareSpectralNormBackward(this.ctx, {
+        ...a,
+        gWbar: buf(a.gWbar),
+        wBar: buf(a.wBar),
+        u: buf(a.u),
+        v: buf(a.v),
+        sigma: buf(a.sigma),
+        gW: buf(a.gW),
+      }),
+    );
+  }
+
+  weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareWeightNormForward(this.ctx, { ...a, w: buf(a.w), wBar: buf(a.wBar), norms: buf(a.norms) }),
+    );
+  }
+
+  weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareWeightNormBackward(this.ctx, {
+        ...a,
+        gWbar: buf(a.gWbar),
+        wBar: buf(a.wBar),
+        norms: buf(a.norms),
+        gW: buf(a.gW),
+      }),
+    );
+  }
+
+  clip(a: Parameters<Backend['clip']>[0]): Op {
+    return this.op(a.label, prepareWeightClip(this.ctx, { ...a, w: buf(a.w) }));
+  }
+
+  adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
+    return this.op(a.label, prepareAdamTick(this.ctx, { step: buf(a.step), label: a.label }));
+  }
+
+  adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareAdamUpdate(this.ctx, {
+        ...a,
+        param: buf(a.param),
+        grad: buf(a.grad),
+        m: buf(a.m),
+        v: buf(a.v),
+        step: buf(a.step),
+      }),
+    );
+  }
+
+  drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
+    return this.op(a.label, prepareDrawTick(this.ctx, buf(a.counter), a.label));
+  }
+
+  normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
+    return this.op(a.label, prepareNormalDraw(this.ctx, { ...a, out: buf(a.out), counter: buf(a.counter) }));
+  }
+
+  anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareAnchorSample(this.ctx, { ...a, out: buf(a.out), anchors: buf(a.anchors), counter: buf(a.counter) }),
+    );
+  }
+}

@@ -1,0 +1,123 @@
+/** Training configuration: the paper's Adam settings A–F, the variants, and their defaults. */
+import type { Activation } from '../gpu/activation';
+import type { Dataset2dName } from '../data/mixtures';
+import type { GanLossKind } from '../engine/backend';
+
+/** How a variant normalizes its discriminator's weights; everything else is shared. */
+export const VARIANT_NAMES = ['sn', 'wn', 'none', 'clip'] as const;
+export type VariantName = (typeof VARIANT_NAMES)[number];
+
+export const VARIANT_TITLES: Record<VariantName, string> = {
+  sn: 'Spectral norm',
+  wn: 'Weight norm',
+  none: 'No normalization',
+  clip: 'Weight clipping',
+};
+
+export interface AdamSetting {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  nDis: number;
+}
+
+/** Paper Table 1. */
+export const SETTINGS: Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', AdamSetting> = {
+  A: { lr: 1e-4, beta1: 0.5, beta2: 0.9, nDis: 5 },
+  B: { lr: 1e-4, beta1: 0.5, beta2: 0.999, nDis: 1 },
+  C: { lr: 2e-4, beta1: 0.5, beta2: 0.999, nDis: 1 },
+  D: { lr: 1e-3, beta1: 0.5, beta2: 0.9, nDis: 5 },
+  E: { lr: 1e-3, beta1: 0.5, beta2: 0.999, nDis: 5 },
+  F: { lr: 1e-3, beta1: 0.9, beta2: 0.999, nDis: 5 },
+};
+export type SettingName = keyof typeof SETTINGS;
+
+export interface MlpGanModel {
+  kind: 'mlp';
+  noiseDim: number;
+  /** Hidden widths of G and D; depth = number of hidden layers. */
+  generatorHidden: number[];
+  discriminatorHidden: number[];
+  generatorActivation: Activation;
+  discriminatorActivation: Activation;
+  /** LeakyReLU's slope where used (the paper's D uses 0.1). */
+  slope: number;
+}
+
+export interface TrainerConfig {
+  model: MlpGanModel;
+  data: Dataset2dName;
+  variants: VariantName[];
+  loss: GanLossKind;
+  adam: AdamSetting;
+  batch: number;
+  seed: number;
+  /** Power-iteration rounds per D update (Ip; the paper uses 1). */
+  snRounds: number;
+  /** Extra rounds at creation (PyTorch's newer API uses 15); 0 shows the cold start. */
+  snWarmup: number;
+  /** Weight clipping bound c. */
+  clip: number;
+  /** Statistics are read back every this many steps. */
+  statsEvery: number;
+  /** Generated points used for mode coverage and plots. */
+  evalSamples: number;
+}
+
+export const DEFAULT_MLP: MlpGanModel = {
+  kind: 'mlp',
+  noiseDim: 2,
+  generatorHidden: [64, 64],
+  discriminatorHidden: [64, 64],
+  generatorActivation: 'relu',
+  discriminatorActivation: 'leaky_relu',
+  slope: 0.1,
+};
+
+export function defaultConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig {
+  return {
+    model: DEFAULT_MLP,
+    data: 'ring8',
+    variants: ['sn', 'wn', 'none'],
+    loss: 'standard',
+    adam: SETTINGS.C,
+    batch: 128,
+    seed: 1,
+    snRounds: 1,
+    snWarmup: 0,
+    clip: 0.01,
+    statsEvery: 50,
+    evalSamples: 2500,
+    ...overrides,
+  };
+}
+
+/** Throws a message a person can act on when a configuration cannot be trained. */
+export function validateConfig(c: TrainerConfig): void {
+  const problems: string[] = [];
+  const positiveInt = (name: string, v: number, max: number) => {
+    if (!Number.isInteger(v) || v < 1 || v > max)
+      problems.push(`${name} must be an integer from 1 to ${max} (got ${v})`);
+  };
+  positiveInt('batch', c.batch, 4096);
+  positiveInt('noise dimension', c.model.noiseDim, 512);
+  positiveInt('statsEvery', c.statsEvery, 1_000_000);
+  positiveInt('evalSamples', c.evalSamples, 100_000);
+  positiveInt('n_dis', c.adam.nDis, 100);
+  for (const w of [...c.model.generatorHidden, ...c.model.discriminatorHidden]) positiveInt('layer width', w, 4096);
+  if (!Number.isInteger(c.snRounds) || c.snRounds < 1 || c.snRounds > 100)
+    problems.push(`Ip must be 1–100 (got ${c.snRounds})`);
+  if (!Number.isInteger(c.snWarmup) || c.snWarmup < 0 || c.snWarmup > 1000)
+    problems.push(`warm-up must be 0–1000 (got ${c.snWarmup})`);
+  if (!(c.adam.lr > 0 && Number.isFinite(c.adam.lr))) problems.push(`learning rate must be > 0 (got ${c.adam.lr})`);
+  for (const [name, b] of [
+    ['β1', c.adam.beta1],
+    ['β2', c.adam.beta2],
+  ] as const) {
+    if (!(b >= 0 && b < 1)) problems.push(`${name} must be in [0, 1) (got ${b})`);
+  }
+  if (!(c.clip > 0 && Number.isFinite(c.clip))) problems.push(`clip bound must be > 0 (got ${c.clip})`);
+  if (c.variants.length === 0) problems.push('at least one variant must be chosen');
+  if (new Set(c.variants).size !== c.variants.length) problems.push('each variant may appear once');
+  if (problems.length > 0) throw new Error(`Invalid training configuration: ${problems.join('; ')}.`);
+}

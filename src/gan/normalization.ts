@@ -1,0 +1,134 @@
+/**
+ * Discriminator weight normalizations as wrappers around a dense (or, later, conv) layer's raw W.
+ * Each wrapper says which weight D's forward uses (W̄), where D's backward writes ∂L/∂W̄, and
+ * which ops turn that into ∂L/∂W. Spectral normalization advances its ũ only in `perUpdate`,
+ * once per discriminator update, never in `refresh` (the G step) or in forward calls.
+ */
+import type { Backend, Op, Tensor } from '../engine/backend';
+import { spectralNormInitialVectors } from '../reference/spectral-norm';
+import type { VariantName } from './config';
+
+export interface NormalizableLayer {
+  name: string;
+  dOut: number;
+  dIn: number;
+  w: Tensor;
+  gW: Tensor;
+  /** The layer's bias (length d_out), if any: weight clipping clamps it too, as WGAN does. */
+  b?: Tensor;
+}
+
+export interface NormalizedWeight {
+  readonly kind: VariantName;
+  readonly layer: NormalizableLayer;
+  /** The weight D computes with. */
+  readonly wBar: Tensor;
+  /** Where D's backward puts ∂L/∂W̄. */
+  readonly gWbar: Tensor;
+  /** Spectral normalization's state (σ̃, ũ, ṽ); absent for the others. */
+  readonly spectral?: { sigma: Tensor; u: Tensor; v: Tensor };
+  /** Once per D update, before D's forward. */
+  perUpdate(): Op[];
+  /** Recomputes W̄ from the current W without advancing any state (before the G step). */
+  refresh(): Op[];
+  /** ∂L/∂W̄ → ∂L/∂W, after D's backward. */
+  backward(): Op[];
+  /** After the optimizer updated W (clipping). */
+  afterOptimizer(): Op[];
+}
+
+export interface NormalizationOptions {
+  snRounds: number;
+  clip: number;
+  /** Seed of ũ's draw (the same for every variant: only SN uses it). */
+  seed: number;
+}
+
+export function normalizeWeight(
+  backend: Backend,
+  kind: VariantName,
+  layer: NormalizableLayer,
+  o: NormalizationOptions,
+): NormalizedWeight {
+  switch (kind) {
+    case 'sn':
+      return spectral(backend, layer, o);
+    case 'wn':
+      return weightNorm(backend, layer);
+    case 'none':
+      return plain(kind, layer, []);
+    case 'clip':
+      return plain(kind, layer, [
+        backend.clip({ label: `${layer.name}.clip`, w: layer.w, n: layer.dOut * layer.dIn, c: o.clip }),
+        ...(layer.b ? [backend.clip({ label: `${layer.name}.clipBias`, w: layer.b, n: layer.dOut, c: o.clip })] : []),
+      ]);
+  }
+}
+
+function plain(kind: VariantName, layer: NormalizableLayer, afterOptimizer: Op[]): NormalizedWeight {
+  return {
+    kind,
+    layer,
+    wBar: layer.w,
+    gWbar: layer.gW,
+    perUpdate: () => [],
+    refresh: () => [],
+    backward: () => [],
+    afterOptimizer: () => afterOptimizer,
+  };
+}
+
+function spectral(backend: Backend, layer: NormalizableLayer, o: NormalizationOptions): NormalizedWeight {
+  const { dOut, dIn, name } = layer;
+  const init = spectralNormInitialVectors(dOut, dIn, o.seed);
+  const u = backend.tensor(`${name}.sn.u`, dOut, init.u);
+  const v = backend.tensor(`${name}.sn.v`, dIn, init.v);
+  const sigma = backend.tensor(`${name}.sn.sigma`, 1, [1]);
+  const wBar = backend.tensor(`${name}.sn.wBar`, dOut * dIn);
+  const gWbar = backend.tensor(`${name}.sn.gWbar`, dOut * dIn);
+  const common = { w: layer.w, u, v, sigma, wBar, dOut, dIn };
+  const update = [backend.spectralNorm({ ...common, rounds: o.snRounds, label: `${name}.sn.powerIteration` })];
+  const refresh = [backend.spectralNorm({ ...common, rounds: 0, label: `${name}.sn.refresh` })];
+  const backward = [
+    backend.spectralNormBackward({ gWbar, wBar, u, v, sigma, gW: layer.gW, dOut, dIn, label: `${name}.sn.backward` }),
+  ];
+  return {
+    kind: 'sn',
+    layer,
+    wBar,
+    gWbar,
+    spectral: { sigma, u, v },
+    perUpdate: () => update,
+    refresh: () => refresh,
+    backward: () => backward,
+    afterOptimizer: () => [],
+  };
+}
+
+/** Warm-up rounds at creation (run once, outside training steps). */
+export function spectralWarmup(backend: Backend, n: NormalizedWeight, rounds: number): Op[] {
+  if (!n.spectral || rounds <= 0) return [];
+  const { dOut, dIn, name, w } = n.layer;
+  return [backend.spectralNorm({ w, ...n.spectral, wBar: n.wBar, dOut, dIn, rounds, label: `${name}.sn.warmup` })];
+}
+
+function weightNorm(backend: Backend, layer: NormalizableLayer): NormalizedWeight {
+  const { dOut, dIn, name } = layer;
+  const wBar = backend.tensor(`${name}.wn.wBar`, dOut * dIn);
+  const gWbar = backend.tensor(`${name}.wn.gWbar`, dOut * dIn);
+  const norms = backend.tensor(`${name}.wn.norms`, dOut);
+  const forward = [backend.weightNorm({ w: layer.w, wBar, norms, dOut, dIn, label: `${name}.wn.forward` })];
+  const backward = [
+    backend.weightNormBackward({ gWbar, wBar, norms, gW: layer.gW, dOut, dIn, label: `${name}.wn.backward` }),
+  ];
+  return {
+    kind: 'wn',
+    layer,
+    wBar,
+    gWbar,
+    perUpdate: () => forward,
+    refresh: () => forward,
+    backward: () => backward,
+    afterOptimizer: () => [],
+  };
+}

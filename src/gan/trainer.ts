@@ -1,0 +1,267 @@
+/**
+ * Trains several GAN variants side by side. One call of `step()` is one submission holding, for
+ * every live variant, n_dis discriminator updates and one generator update; noise and data are
+ * drawn on the device into tensors all variants read, so they see exactly the same numbers.
+ * Statistics are captured every `statsEvery` steps and arrive asynchronously; a variant whose
+ * numbers turn NaN or infinite is marked diverged at that step and left out from then on.
+ */
+import { dataset2d, type Dataset2d } from '../data/mixtures';
+import { COVERAGE_SAMPLES, modeCoverage } from '../data/mode-coverage';
+import type { Backend, Op, Tensor } from '../engine/backend';
+import { initDenseStack } from '../nn/init';
+import { validateConfig, type TrainerConfig, type VariantName } from './config';
+import { GanVariant } from './variant';
+
+/** Streams of the counter-based RNG: one per kind of draw. */
+const STREAM = { real: 1, z: 2, evalZ: 3 } as const;
+
+export interface StepMetrics {
+  step: number;
+  variant: VariantName;
+  lossD: number;
+  lossG: number;
+  dReal: number;
+  dFake: number;
+  modesCovered: number | null;
+  highQuality: number | null;
+  /** σ̃ of each D layer (SN only; empty for the others). */
+  sigma: number[];
+  /** Mean over the real batch of ‖∇ₓ D(x)‖₂. */
+  gradNorm: number;
+}
+
+export interface VariantStatus {
+  name: VariantName;
+  diverged: number | null;
+  /** Latest generated points (evalSamples × 2). */
+  samples: Float32Array | null;
+}
+
+export interface LayerSnapshot {
+  name: string;
+  shape: [number, number];
+  W: number[];
+  Wbar: number[];
+  u: number[] | null;
+  sigmaEstimate: number | null;
+}
+
+export class GanTrainer {
+  readonly dataset: Dataset2d;
+  readonly variants: GanVariant[];
+  readonly status = new Map<VariantName, VariantStatus>();
+  readonly metrics: StepMetrics[] = [];
+  private readonly counter: Tensor;
+  private readonly shared: { real: Tensor; z: Tensor; evalZ: Tensor; ones: Tensor };
+  private readonly drawData: Op[];
+  private readonly drawNoise: Op[];
+  private stepOps: Op[] = [];
+  private stepCount = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private listeners: Array<(m: StepMetrics[]) => void> = [];
+
+  constructor(
+    readonly backend: Backend,
+    readonly config: TrainerConfig,
+  ) {
+    validateConfig(config);
+    const B = config.batch;
+    const m = config.model;
+    this.dataset = dataset2d(config.data);
+    const anchors = backend.tensor('data.anchors', this.dataset.anchors.length, this.dataset.anchors);
+    this.counter = backend.counter('rng.counter');
+    this.shared = {
+      real: backend.tensor('data.real', B * 2),
+      z: backend.tensor('noise.z', B * m.noiseDim),
+      evalZ: backend.tensor('noise.evalZ', config.evalSamples * m.noiseDim),
+      ones: backend.tensor('const.ones', B, new Float32Array(B).fill(1)),
+    };
+    const seed = config.seed;
+    const draw = (label: string) => backend.drawTick({ counter: this.counter, label });
+    this.drawData = [
+      draw('rng.tick.D'),
+      backend.anchorSample({
+        label: 'data.sample',
+        out: this.shared.real,
+        n: B,
+        anchors,
+        anchorCount: this.dataset.anchors.length / 2,
+        std: this.dataset.std,
+        seed,
+        stream: STREAM.real,
+        counter: this.counter,
+      }),
+      backend.normalDraw({
+        label: 'noise.zD',
+        out: this.shared.z,
+        n: B * m.noiseDim,
+        std: 1,
+        seed,
+        stream: STREAM.z,
+        counter: this.counter,
+      }),
+    ];
+    this.drawNoise = [
+      draw('rng.tick.G'),
+      backend.normalDraw({
+        label: 'noise.zG',
+        out: this.shared.z,
+        n: B * m.noiseDim,
+        std: 1,
+        seed,
+        stream: STREAM.z,
+        counter: this.counter,
+      }),
+    ];
+    // Same initial weights for every variant: drawn once from the seed.
+    const init = {
+      generator: initDenseStack(seed * 2 + 1, [m.noiseDim, ...m.generatorHidden, 2]),
+      discriminator: initDenseStack(seed * 2 + 2, [2, ...m.discriminatorHidden, 1]),
+    };
+    this.variants = config.variants.map((name) => new GanVariant(backend, name, config, init, this.shared));
+    for (const v of this.variants) this.status.set(v.name, { name: v.name, diverged: null, samples: null });
+    // The evaluation noise is fixed for the whole run, so plotted points move only as G learns.
+    const evalDraw = backend.normalDraw({
+      label: 'noise.evalZ',
+      out: this.shared.evalZ,
+      n: config.evalSamples * m.noiseDim,
+      std: 1,
+      seed,
+      stream: STREAM.evalZ,
+      counter: this.counter,
+    });
+    void backend.run([evalDraw, ...this.variants.flatMap((v) => v.warmupOps)]);
+    this.rebuildStep();
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  get liveVariants(): GanVariant[] {
+    return this.variants.filter((v) => this.status.get(v.name)!.diverged === null);
+  }
+
+  /** Called with each batch of metrics (one entry per live variant) as it arrives. */
+  onMetrics(listener: (m: StepMetrics[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private rebuildStep(): void {
+    const live = this.liveVariants;
+    const dPhase = [...this.drawData, ...live.flatMap((v) => v.discriminatorUpdate)];
+    this.stepOps = [
+      ...Array.from({ length: this.config.adam.nDis }, () => dPhase).flat(),
+      ...this.drawNoise,
+      ...live.flatMap((v) => v.generatorUpdate),
+    ];
+  }
+
+  /**
+   * One training step of every live variant, as one submission. Every `statsEvery` steps (and at
+   * step 1) it also captures statistics; the returned promise settles when they are processed.
+   */
+  step(): Promise<void> {
+    const live = this.liveVariants;
+    if (live.length === 0) return this.pending;
+    this.stepCount++;
+    const step = this.stepCount;
+    const capture = step === 1 || step % this.config.statsEvery === 0;
+    if (!capture) {
+      void this.backend.run(this.stepOps);
+      return this.pending;
+    }
+    const tensors = live.flatMap((v) => [
+      v.statsD,
+      v.statsG,
+      v.evalTrace.output,
+      v.probeTrace.inputGrad,
+      ...v.sigmaTensors,
+    ]);
+    const result = this.backend.run([...this.stepOps, ...live.flatMap((v) => v.statsOps)], tensors);
+    this.pending = result.then((values) => this.record(step, live, values));
+    return this.pending;
+  }
+
+  /** Steps until `count` more have run, waiting on statistics whenever they are captured. */
+  async train(count: number, onProgress?: (step: number) => void): Promise<void> {
+    for (let i = 0; i < count && this.liveVariants.length > 0; i++) {
+      const before = this.pending;
+      const settled = this.step();
+      if (settled !== before) await settled;
+      onProgress?.(this.stepCount);
+    }
+    await this.pending;
+  }
+
+  private record(step: number, live: GanVariant[], values: Float32Array[]): void {
+    let at = 0;
+    const batch: StepMetrics[] = [];
+    let divergedAny = false;
+    for (const v of live) {
+      const [statsD, statsG, samples, inputGrad] = values.slice(at, at + 4);
+      const sigma = Array.from(values.slice(at + 4, at + 4 + v.sigmaTensors.length), (s) => s[0]);
+      at += 4 + v.sigmaTensors.length;
+      const status = this.status.get(v.name)!;
+      const finite = [statsD[0], statsG[0], ...sigma].every(Number.isFinite) && samples.every(Number.isFinite);
+      if (!finite && status.diverged === null) {
+        status.diverged = step;
+        divergedAny = true;
+      }
+      status.samples = samples;
+      const coverage = this.dataset.modes
+        ? modeCoverage(samples.subarray(0, 2 * COVERAGE_SAMPLES), this.dataset.modes, this.dataset.std)
+        : null;
+      batch.push({
+        step,
+        variant: v.name,
+        lossD: statsD[0],
+        lossG: statsG[0],
+        dReal: statsD[1],
+        dFake: statsD[2],
+        modesCovered: coverage?.modesCovered ?? null,
+        highQuality: coverage?.highQuality ?? null,
+        sigma,
+        gradNorm: meanRowNorm(inputGrad, 2),
+      });
+    }
+    this.metrics.push(...batch);
+    if (divergedAny) this.rebuildStep();
+    for (const listener of this.listeners) listener(batch);
+  }
+
+  /** Raw and normalized weights of every D layer of a variant (for JSON export and spectra). */
+  async snapshot(name: VariantName): Promise<LayerSnapshot[]> {
+    const v = this.variants.find((x) => x.name === name);
+    if (!v) throw new Error(`no variant ${name}`);
+    await this.pending;
+    const out: LayerSnapshot[] = [];
+    for (const n of v.normalized) {
+      const l = n.layer;
+      const [w, wBar] = await Promise.all([this.backend.read(l.w), this.backend.read(n.wBar)]);
+      const spectral = n.spectral
+        ? await Promise.all([this.backend.read(n.spectral.u), this.backend.read(n.spectral.sigma)])
+        : null;
+      out.push({
+        name: l.name,
+        shape: [l.dOut, l.dIn],
+        W: Array.from(w),
+        Wbar: Array.from(wBar),
+        u: spectral ? Array.from(spectral[0]) : null,
+        sigmaEstimate: spectral ? spectral[1][0] : null,
+      });
+    }
+    return out;
+  }
+}
+
+function meanRowNorm(x: Float32Array, cols: number): number {
+  const rows = x.length / cols;
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += x[r * cols + c] ** 2;
+    sum += Math.sqrt(s);
+  }
+  return sum / rows;
+}

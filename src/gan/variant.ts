@@ -1,0 +1,171 @@
+/**
+ * One GAN of the side-by-side comparison: a generator and a discriminator whose layers are
+ * wrapped in this variant's normalization. All variants of a run share their initial weights and
+ * read the same noise and data tensors, so they differ only in the normalization.
+ */
+import type { Backend, Op, Tensor } from '../engine/backend';
+import { DenseStack, type DenseTrace } from '../nn/dense-stack';
+import type { DenseInit } from '../nn/init';
+import type { TrainerConfig, VariantName } from './config';
+import { normalizeWeight, spectralWarmup, type NormalizedWeight } from './normalization';
+
+export interface SharedInputs {
+  real: Tensor;
+  z: Tensor;
+  evalZ: Tensor;
+  /** Constant ones: the seed ∂D/∂logit for the input-gradient probe. */
+  ones: Tensor;
+}
+
+interface AdamParam {
+  param: Tensor;
+  grad: Tensor;
+  n: number;
+}
+
+export class GanVariant {
+  readonly generator: DenseStack;
+  readonly discriminator: DenseStack;
+  readonly normalized: NormalizedWeight[];
+  readonly statsD: Tensor;
+  readonly statsG: Tensor;
+  readonly evalTrace: DenseTrace;
+  readonly probeTrace: DenseTrace;
+  readonly discriminatorUpdate: Op[];
+  readonly generatorUpdate: Op[];
+  /** Run before a stats capture: eval samples and ∇ₓD on the real batch. */
+  readonly statsOps: Op[];
+  readonly warmupOps: Op[];
+
+  constructor(
+    backend: Backend,
+    readonly name: VariantName,
+    config: TrainerConfig,
+    init: { generator: DenseInit[]; discriminator: DenseInit[] },
+    shared: SharedInputs,
+  ) {
+    const m = config.model;
+    const B = config.batch;
+    this.generator = new DenseStack(
+      backend,
+      `${name}.G`,
+      {
+        sizes: [m.noiseDim, ...m.generatorHidden, 2],
+        hidden: m.generatorActivation,
+        output: 'identity',
+        slope: m.slope,
+      },
+      init.generator,
+    );
+    this.discriminator = new DenseStack(
+      backend,
+      `${name}.D`,
+      {
+        sizes: [2, ...m.discriminatorHidden, 1],
+        hidden: m.discriminatorActivation,
+        output: 'identity',
+        slope: m.slope,
+      },
+      init.discriminator,
+    );
+    this.normalized = this.discriminator.layers.map((layer, i) =>
+      normalizeWeight(backend, name, layer, {
+        snRounds: config.snRounds,
+        clip: config.clip,
+        seed: config.seed * 1000 + i,
+      }),
+    );
+    const wBars = this.normalized.map((n) => n.wBar);
+    const gWbars = this.normalized.map((n) => n.gWbar);
+
+    const dReal = this.discriminator.trace('real', shared.real, B, { weights: wBars });
+    // G's output gradient is D's input gradient on the fake batch: the two traces share it.
+    const fakeGrad = backend.tensor(`${name}.fakeGrad`, B * 2);
+    const gTrace = this.generator.trace('train', shared.z, B, { outputGrad: fakeGrad });
+    const dFake = this.discriminator.trace('fake', gTrace.output, B, { weights: wBars, inputGrad: fakeGrad });
+    this.evalTrace = this.generator.trace('eval', shared.evalZ, config.evalSamples);
+    this.probeTrace = this.discriminator.trace('probe', shared.real, B, { weights: wBars, outputGrad: shared.ones });
+    this.statsD = backend.tensor(`${name}.statsD`, 3);
+    this.statsG = backend.tensor(`${name}.statsG`, 3);
+
+    const adam = config.adam;
+    const optimizer = (label: string, params: AdamParam[]): Op[] => {
+      const step = backend.counter(`${label}.step`);
+      return [
+        backend.adamTick({ step, label: `${label}.tick` }),
+        ...params.map((p) => {
+          const moments = {
+            m: backend.tensor(`${p.param.label}.m`, p.n),
+            v: backend.tensor(`${p.param.label}.v`, p.n),
+          };
+          return backend.adamUpdate({
+            ...p,
+            ...moments,
+            step,
+            lr: adam.lr,
+            beta1: adam.beta1,
+            beta2: adam.beta2,
+            eps: 1e-8,
+            label: `${p.param.label}.adam`,
+          });
+        }),
+      ];
+    };
+    const paramsOf = (stack: DenseStack): AdamParam[] =>
+      stack.layers.flatMap((l) => [
+        { param: l.w, grad: l.gW, n: l.dOut * l.dIn },
+        { param: l.b, grad: l.gB, n: l.dOut },
+      ]);
+
+    this.discriminatorUpdate = [
+      ...gTrace.forward(),
+      ...this.normalized.flatMap((n) => n.perUpdate()),
+      ...dReal.forward(),
+      ...dFake.forward(),
+      backend.discriminatorLoss({
+        kind: config.loss,
+        realLogits: dReal.output,
+        fakeLogits: dFake.output,
+        realGrad: dReal.outputGrad,
+        fakeGrad: dFake.outputGrad,
+        stats: this.statsD,
+        batch: B,
+        label: `${name}.lossD`,
+      }),
+      ...dReal.backward({ label: 'backwardD', weightGrads: 'write', inputGrad: false, weightGradTargets: gWbars }),
+      ...dFake.backward({ label: 'backwardD', weightGrads: 'accumulate', inputGrad: false, weightGradTargets: gWbars }),
+      ...this.normalized.flatMap((n) => n.backward()),
+      ...optimizer(`${name}.D`, paramsOf(this.discriminator)),
+      ...this.normalized.flatMap((n) => n.afterOptimizer()),
+    ];
+    // The G step reuses the same traces: a fresh z, W̄ refreshed for the updated W (without
+    // advancing ũ), then gradients flow through D to its input and on into G.
+    this.generatorUpdate = [
+      ...this.normalized.flatMap((n) => n.refresh()),
+      ...gTrace.forward(),
+      ...dFake.forward(),
+      backend.generatorLoss({
+        kind: config.loss,
+        fakeLogits: dFake.output,
+        fakeGrad: dFake.outputGrad,
+        stats: this.statsG,
+        batch: B,
+        label: `${name}.lossG`,
+      }),
+      ...dFake.backward({ label: 'backwardG', weightGrads: 'none', inputGrad: true }),
+      ...gTrace.backward({ label: 'backwardG', weightGrads: 'write', inputGrad: false }),
+      ...optimizer(`${name}.G`, paramsOf(this.generator)),
+    ];
+    this.statsOps = [
+      ...this.evalTrace.forward(),
+      ...this.probeTrace.forward(),
+      ...this.probeTrace.backward({ label: 'probe', weightGrads: 'none', inputGrad: true }),
+    ];
+    this.warmupOps = this.normalized.flatMap((n) => spectralWarmup(backend, n, config.snWarmup));
+  }
+
+  /** Per-layer σ̃ tensors (SN only; empty otherwise). */
+  get sigmaTensors(): Tensor[] {
+    return this.normalized.flatMap((n) => (n.spectral ? [n.spectral.sigma] : []));
+  }
+}

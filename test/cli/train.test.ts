@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function train(args: string[]): { status: number | null; stderr: string; json: () => Record<string, unknown> } {
+  const out = join(mkdtempSync(join(tmpdir(), 'sngan-')), 'run.json');
+  const result = spawnSync(process.execPath, ['scripts/run-node.mjs', 'src/cli/train.ts', ...args, '--out', out], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stderr: result.stderr, json: () => JSON.parse(readFileSync(out, 'utf8')) };
+}
+
+describe('npm run train (headless trainer)', () => {
+  for (const backend of ['webgpu', 'cpu']) {
+    it(`writes the run as JSON on the ${backend} backend`, () => {
+      const run = train([
+        '--model',
+        'mlp2d',
+        '--data',
+        'ring8',
+        '--variants',
+        'sn,wn,none',
+        '--settings',
+        'C',
+        '--steps',
+        '4',
+        '--seed',
+        '1',
+        '--stats-every',
+        '2',
+        '--backend',
+        backend,
+        '--quiet',
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/steps\/s/);
+      const doc = run.json() as {
+        config: { seed: number };
+        adapter: string;
+        backend: string;
+        steps: number;
+        metrics: Array<Record<string, unknown>>;
+        variants: Record<
+          string,
+          { diverged: number | null; samples: number[][]; layers: Array<Record<string, unknown>> }
+        >;
+      };
+      expect(doc.backend).toBe(backend);
+      expect(doc.adapter.length).toBeGreaterThan(0);
+      expect(doc.steps).toBe(4);
+      expect(doc.config.seed).toBe(1);
+      expect(doc.metrics.map((m) => `${m.step}:${m.variant}`)).toEqual([
+        '1:sn',
+        '1:wn',
+        '1:none',
+        '2:sn',
+        '2:wn',
+        '2:none',
+        '4:sn',
+        '4:wn',
+        '4:none',
+      ]);
+      for (const key of [
+        'step',
+        'variant',
+        'lossD',
+        'lossG',
+        'dReal',
+        'dFake',
+        'modesCovered',
+        'highQuality',
+        'sigma',
+      ]) {
+        expect(doc.metrics[0], key).toHaveProperty(key);
+      }
+      expect(Object.keys(doc.variants)).toEqual(['sn', 'wn', 'none']);
+      for (const [name, v] of Object.entries(doc.variants)) {
+        expect(v.diverged).toBeNull();
+        expect(v.samples.length).toBe(2500);
+        expect(v.samples[0].length).toBe(2);
+        expect(v.layers.map((l) => l.shape)).toEqual([
+          [64, 2],
+          [64, 64],
+          [1, 64],
+        ]);
+        for (const l of v.layers) {
+          const [rows, cols] = l.shape as number[];
+          expect((l.W as number[]).length).toBe(rows * cols);
+          expect((l.Wbar as number[]).length).toBe(rows * cols);
+          if (name === 'sn') {
+            expect((l.u as number[]).length).toBe(rows);
+            expect(l.sigmaEstimate).toBeGreaterThan(0);
+          } else {
+            expect(l.u).toBeNull();
+          }
+        }
+      }
+    });
+  }
+
+  it('rejects bad options with a message naming the problem', () => {
+    for (const [args, message] of [
+      [['--settings', 'Z'], /settings must be one of A–F/],
+      [['--variants', 'sn,foo'], /unknown variant "foo"/],
+      [['--steps', '-3'], /steps must be a positive integer/],
+      [['--batch', 'abc'], /batch must be a number/],
+      [['--frobnicate', '1'], /unknown option --frobnicate/],
+    ] as const) {
+      const run = train([...args, '--backend', 'cpu']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/engine/backend';
+import { CpuBackend } from '../../src/engine/cpu-backend';
+import { GpuBackend } from '../../src/engine/gpu-backend';
+import { defaultConfig, SETTINGS, type TrainerConfig } from '../../src/gan/config';
+import { GanTrainer } from '../../src/gan/trainer';
+import { singularValues } from '../../src/reference/svd';
+import { expectClose, testGpu } from '../helpers/gpu';
+
+/** A small 2-D GAN that trains at a usable pace on SwiftShader and on the CPU backend. */
+function smallConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig {
+  const base = defaultConfig();
+  return defaultConfig({
+    model: { ...base.model, generatorHidden: [32, 32], discriminatorHidden: [32, 32] },
+    batch: 64,
+    evalSamples: 2500,
+    ...overrides,
+  });
+}
+
+async function gpuBackend(): Promise<Backend> {
+  return new GpuBackend(await testGpu());
+}
+
+describe('GAN trainer', () => {
+  it('GPU and CPU backends agree over the first 5 steps (every variant)', async () => {
+    const config = smallConfig({ variants: ['sn', 'wn', 'none', 'clip'], statsEvery: 1, adam: SETTINGS.A });
+    const gpu = new GanTrainer(await gpuBackend(), config);
+    const cpu = new GanTrainer(new CpuBackend(), config);
+    await gpu.train(5);
+    await cpu.train(5);
+    // Five steps of n_dis = 5 are 25 D updates of float32 arithmetic in different orders; the
+    // losses, σ̃ and weights agree to ~2e-6 (Adam amplifies rounding where gradients are near 0:
+    // 10× headroom). A wrong index is off by O(1).
+    const tol = { atol: 2e-5, rtol: 1e-3 };
+    for (const [g, c] of gpu.metrics.map((m, i) => [m, cpu.metrics[i]] as const)) {
+      expect(g.variant).toBe(c.variant);
+      expectClose(
+        `trainer.gpuVsCpu.${g.variant}.step${g.step}.stats`,
+        [g.lossD, g.lossG, g.dReal, g.dFake, ...g.sigma],
+        [c.lossD, c.lossG, c.dReal, c.dFake, ...c.sigma],
+        tol,
+      );
+    }
+    for (const v of config.variants) {
+      const [gs, cs] = [await gpu.snapshot(v), await cpu.snapshot(v)];
+      for (let l = 0; l < gs.length; l++) {
+        expectClose(`trainer.gpuVsCpu.${v}.${gs[l].name}.W`, gs[l].W, cs[l].W, tol);
+        expectClose(`trainer.gpuVsCpu.${v}.${gs[l].name}.Wbar`, gs[l].Wbar, cs[l].Wbar, tol);
+      }
+    }
+  });
+
+  it('after 200 steps of the default model: σ₁(W̄) of every SN layer in [0.95, 1.05], Σσ²(W̄) = d_out for WN, |W| ≤ c with clipping', async () => {
+    const config = defaultConfig({ variants: ['sn', 'wn', 'clip'], statsEvery: 100 });
+    const trainer = new GanTrainer(await gpuBackend(), config);
+    await trainer.train(200);
+    for (const layer of await trainer.snapshot('sn')) {
+      const [rows, cols] = layer.shape;
+      const sigma1 = singularValues(layer.Wbar, rows, cols)[0];
+      expect(sigma1, `${layer.name} σ₁(W̄)`).toBeGreaterThanOrEqual(0.95);
+      expect(sigma1, `${layer.name} σ₁(W̄)`).toBeLessThanOrEqual(1.05);
+      // W̄ = W/σ̃ for the W and σ̃ the snapshot holds.
+      expectClose(
+        `trainer.sn.${layer.name}.WbarIsWOverSigma`,
+        layer.Wbar,
+        layer.W.map((w) => w / layer.sigmaEstimate!),
+        { atol: 1e-7, rtol: 1e-6 },
+      );
+    }
+    for (const layer of await trainer.snapshot('wn')) {
+      const [rows, cols] = layer.shape;
+      const sumSquares = singularValues(layer.Wbar, rows, cols).reduce((a, s) => a + s * s, 0);
+      expectClose(`trainer.wn.${layer.name}.sumSigma2`, [sumSquares], [rows], { atol: 0, rtol: 1e-4 });
+    }
+    const clip = trainer.variants.find((v) => v.name === 'clip')!;
+    for (const layer of clip.discriminator.layers) {
+      for (const tensor of [layer.w, layer.b]) {
+        const values = await trainer.backend.read(tensor);
+        expect(Math.max(...values.map(Math.abs)), `${tensor.label} max |value|`).toBeLessThanOrEqual(config.clip);
+      }
+    }
+  });
+
+  it('advances ũ exactly once per discriminator update, never in the G step', async () => {
+    const config = smallConfig({ variants: ['sn', 'none'], adam: SETTINGS.D, statsEvery: 3 });
+    const backend = await gpuBackend();
+    const trainer = new GanTrainer(backend, config);
+    await trainer.train(7);
+    const layers = config.model.discriminatorHidden.length + 1;
+    for (let l = 0; l < layers; l++) {
+      expect(backend.executions.get(`sn.D.layer${l}.sn.powerIteration`)).toBe(7 * SETTINGS.D.nDis);
+      expect(backend.executions.get(`sn.D.layer${l}.sn.refresh`)).toBe(7);
+    }
+    expect([...backend.executions.keys()].filter((k) => k.startsWith('none.') && k.includes('.sn.'))).toEqual([]);
+  });
+
+  it('flags a deliberately divergent run as diverged instead of crashing', async () => {
+    // An absurd learning rate overflows the weights to Inf within a couple of steps.
+    const config = smallConfig({ variants: ['none'], statsEvery: 2, adam: { ...SETTINGS.C, lr: 1e30 } });
+    const trainer = new GanTrainer(await gpuBackend(), config);
+    await trainer.train(20);
+    for (const v of config.variants) {
+      const diverged = trainer.status.get(v)!.diverged;
+      expect(diverged, `${v} diverged at`).not.toBeNull();
+      // Caught at the first capture after it happened: within statsEvery steps.
+      expect(diverged!).toBeLessThanOrEqual(4);
+      // Its recorded metrics keep the NaN/Inf (never turned into 0).
+      const bad = trainer.metrics.find((m) => m.variant === v && m.step === diverged)!;
+      expect([bad.lossD, bad.lossG, bad.dReal, bad.dFake].some((x) => !Number.isFinite(x))).toBe(true);
+    }
+    expect(trainer.liveVariants).toEqual([]);
+  });
+
+  it('stops only the variant that produced NaN; the others go on', async () => {
+    const config = smallConfig({ variants: ['sn', 'none'], statsEvery: 2 });
+    const backend = await gpuBackend();
+    const trainer = new GanTrainer(backend, config);
+    await trainer.train(2);
+    // Poison one weight of the 'none' discriminator.
+    const none = trainer.variants.find((v) => v.name === 'none')!;
+    const w = none.discriminator.layers[1].w;
+    const values = await backend.read(w);
+    values[3] = NaN;
+    backend.write(w, values);
+    await trainer.train(6);
+    expect(trainer.status.get('none')!.diverged).toBe(4);
+    expect(trainer.status.get('sn')!.diverged).toBeNull();
+    expect(trainer.steps).toBe(8);
+    const snSteps = trainer.metrics.filter((m) => m.variant === 'sn').map((m) => m.step);
+    expect(snSteps).toEqual([1, 2, 4, 6, 8]);
+    expect(trainer.metrics.filter((m) => m.variant === 'none').map((m) => m.step)).toEqual([1, 2, 4]);
+  });
+});
