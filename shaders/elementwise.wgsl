@@ -5,6 +5,7 @@
 //   activate:            1 x (read)            2 y (write)                 y = act(x)
 //   activate_backward:   1 y (read)  3 dy (read)  4 dx (write)            dx = dy * act'(from y)
 //   axpby:               1 a (read)  3 b (read)   4 out (write)           out = alpha * a + beta * b
+//   axpby_accumulate:    1 a (read)  3 b (read)   4 out (read_write)      out += alpha * a + beta * b
 //   scale:               1 x (read)            2 y (write)                 y = alpha * x
 // One thread per element; the grid is 2-D when n exceeds 65535 workgroups.
 override WORKGROUP_SIZE: u32 = 256u;
@@ -45,6 +46,13 @@ fn axpby(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = flat_index(id);
   if (i >= params.n) { return; }
   result2[i] = params.alpha * first[i] + params.beta * second[i];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn axpby_accumulate(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = flat_index(id);
+  if (i >= params.n) { return; }
+  result2[i] = result2[i] + params.alpha * first[i] + params.beta * second[i];
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -5,6 +5,7 @@
 //   0 params: { n: u32, seed: u32, stream: u32, anchor_count: u32, noise_std: f32, row_stride: u32 }
 //   1 counter: array<u32> (read_write; [0] is the draw counter, advanced by `tick`)
 //   normal:          2 out: array<f32>, n values ~ N(0, noise_std²)
+//   uniform_draw:    2 out: array<f32>, n values ~ U(0, 1) (open interval)
 //   sample_anchors:  2 out: n points (2n floats): a uniformly chosen anchor + N(0, noise_std²) noise
 //                    3 anchors: array<f32>, anchor_count × 2, row-major
 override WORKGROUP_SIZE: u32 = 256u;
@@ -57,6 +58,13 @@ fn normal(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.y * params.row_stride + id.x;
   if (i >= params.n) { return; }
   out[i] = params.noise_std * gaussian(i, counter[0]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn uniform_draw(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.y * params.row_stride + id.x;
+  if (i >= params.n) { return; }
+  out[i] = uniform01(random_bits(i, counter[0]));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

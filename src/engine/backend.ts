@@ -5,6 +5,7 @@
  * `run` executes a list of them as one submission and allocates nothing on the hot path.
  */
 import type { Activation } from '../gpu/activation';
+import type { PatchGeometry } from '../gpu/kernels/conv';
 
 export type BackendKind = 'webgpu' | 'cpu';
 
@@ -68,6 +69,78 @@ export interface Backend {
     n: number;
     activation: Activation;
     slope?: number;
+    label: string;
+  }): Op;
+  /** y = act(x) elementwise over n elements (x and y must differ), e.g. the ReLU after a batch norm. */
+  activation(a: { x: Tensor; y: Tensor; n: number; activation: Activation; slope?: number; label: string }): Op;
+  /**
+   * cols = im2col(image): image NHWC (batch × height × width × channels), cols rows × k with
+   * rows = batch·gridH·gridW, k = channels·kh·kw, cols[row][c·kh·kw + ky·kw + kx] (0 in the padding).
+   * A conv is then cols · Wᵀ with W [Cout][Cin][kh][kw]. image and cols must differ.
+   */
+  im2col(a: { image: Tensor; cols: Tensor; geom: PatchGeometry; label: string }): Op;
+  /**
+   * The adjoint of im2col: image = act(col2im(cols) + bias[c] (+ image when accumulating)).
+   * A conv's input gradient, and a transposed conv's forward. accumulate only with identity.
+   */
+  col2im(a: {
+    cols: Tensor;
+    image: Tensor;
+    geom: PatchGeometry;
+    bias?: Tensor;
+    activation?: Activation;
+    slope?: number;
+    accumulate?: boolean;
+    label: string;
+  }): Op;
+  /**
+   * Training-mode batch norm over the rows of a rows × cols matrix (NHWC flattened: rows =
+   * batch·H·W, cols = channels): y = gamma·(x − mean)·invstd + beta with the batch's mean and
+   * invstd = 1/√(biased var + eps), both kept for the backward; running statistics (PyTorch's
+   * convention: unbiased variance, momentum 0.1 by default) updated in place when given. x ≠ y.
+   */
+  batchNorm(a: {
+    x: Tensor;
+    gamma: Tensor;
+    beta: Tensor;
+    y: Tensor;
+    mean: Tensor;
+    invstd: Tensor;
+    rows: number;
+    cols: number;
+    running?: { mean: Tensor; variance: Tensor; momentum?: number };
+    eps?: number;
+    label: string;
+  }): Op;
+  /** Eval-mode batch norm from the running statistics. x ≠ y. */
+  batchNormEval(a: {
+    x: Tensor;
+    gamma: Tensor;
+    beta: Tensor;
+    runningMean: Tensor;
+    runningVar: Tensor;
+    y: Tensor;
+    rows: number;
+    cols: number;
+    eps?: number;
+    label: string;
+  }): Op;
+  /**
+   * Batch-norm backward from the forward's input x and its saved mean / invstd: dgamma (+)= Σ dy·x̂,
+   * dbeta (+)= Σ dy, dx = gamma·invstd/R·(R·dy − Σdy − x̂·Σdy·x̂) (always written). dx ≠ dy.
+   */
+  batchNormBackward(a: {
+    dy: Tensor;
+    x: Tensor;
+    mean: Tensor;
+    invstd: Tensor;
+    gamma: Tensor;
+    dx: Tensor;
+    dgamma: Tensor;
+    dbeta: Tensor;
+    rows: number;
+    cols: number;
+    accumulate?: boolean;
     label: string;
   }): Op;
   /** out[c] = Σ_r x[r, c] (bias gradients), optionally accumulated. */

@@ -5,7 +5,9 @@
  */
 import { adamStep } from '../reference/adam';
 import { normalDraw, sampleAnchors } from '../reference/counter-rng';
-import { activationBackward } from '../reference/elementwise';
+import { batchNormBackward, batchNormEval, batchNormForward, updateRunningStats } from '../reference/batchnorm';
+import { col2im, im2col } from '../reference/conv';
+import { activate, activationBackward, activationForward } from '../reference/elementwise';
 import { discriminatorLoss, generatorLoss, type LossTwin } from '../reference/loss';
 import { weightClip, weightNormBackward, weightNormForward } from '../reference/weight-norm';
 import { matmulReference } from '../reference/matmul';
@@ -103,6 +105,95 @@ export class CpuBackend implements Backend {
     return cpuOp(a.label, () => {
       const y = data(a.y).subarray(0, a.n);
       data(a.dx).set(activationBackward(y, data(a.dy), a.activation, a.slope ?? 0));
+    });
+  }
+
+  activation(a: Parameters<Backend['activation']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.y).set(activationForward(data(a.x).subarray(0, a.n), a.activation, a.slope ?? 0));
+    });
+  }
+
+  im2col(a: Parameters<Backend['im2col']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.cols).set(im2col(data(a.image), a.geom));
+    });
+  }
+
+  col2im(a: Parameters<Backend['col2im']>[0]): Op {
+    const activation = a.activation ?? 'identity';
+    if (a.accumulate && activation !== 'identity') throw new Error(`${a.label}: accumulate needs the identity`);
+    return cpuOp(a.label, () => {
+      const sums = col2im(data(a.cols), a.geom);
+      const image = data(a.image);
+      const bias = a.bias ? data(a.bias) : undefined;
+      const channels = a.geom.channels;
+      for (let i = 0; i < sums.length; i++) {
+        const v = sums[i] + (bias ? bias[i % channels] : 0) + (a.accumulate ? image[i] : 0);
+        image[i] = activate(v, activation, a.slope ?? 0);
+      }
+    });
+  }
+
+  batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const n = a.rows * a.cols;
+      const r = batchNormForward(data(a.x).subarray(0, n), a.rows, a.cols, data(a.gamma), data(a.beta), a.eps);
+      data(a.y).set(r.y);
+      data(a.mean).set(r.mean);
+      data(a.invstd).set(r.invstd);
+      if (a.running) {
+        const rm = data(a.running.mean);
+        const rv = data(a.running.variance);
+        const next = updateRunningStats(
+          rm.slice(0, a.cols),
+          rv.slice(0, a.cols),
+          r.mean,
+          r.variance,
+          a.rows,
+          a.running.momentum,
+        );
+        rm.set(next.runningMean);
+        rv.set(next.runningVar);
+      }
+    });
+  }
+
+  batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const n = a.rows * a.cols;
+      data(a.y).set(
+        batchNormEval(
+          data(a.x).subarray(0, n),
+          a.rows,
+          a.cols,
+          data(a.gamma),
+          data(a.beta),
+          data(a.runningMean),
+          data(a.runningVar),
+          a.eps,
+        ),
+      );
+    });
+  }
+
+  batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const { rows, cols } = a;
+      const x = data(a.x);
+      const mean = data(a.mean);
+      const invstd = data(a.invstd);
+      // x̂ from the stored float32 mean and invstd, as the GPU's backward recomputes it.
+      const xhat = new Float64Array(rows * cols);
+      for (let i = 0; i < xhat.length; i++) xhat[i] = (x[i] - mean[i % cols]) * invstd[i % cols];
+      const r = batchNormBackward(data(a.dy), xhat, invstd, data(a.gamma), rows, cols);
+      data(a.dx).set(r.dx);
+      const dgamma = data(a.dgamma);
+      const dbeta = data(a.dbeta);
+      for (let c = 0; c < cols; c++) {
+        dgamma[c] = r.dgamma[c] + (a.accumulate ? dgamma[c] : 0);
+        dbeta[c] = r.dbeta[c] + (a.accumulate ? dbeta[c] : 0);
+      }
     });
   }
 

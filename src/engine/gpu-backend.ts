@@ -7,7 +7,9 @@
 import { describeAdapter, type GpuContext } from '../gpu/device';
 import type { Kernel } from '../gpu/kernel';
 import { createAdamStep, prepareAdamTick, prepareAdamUpdate } from '../gpu/kernels/adam';
-import { prepareActivationBackward } from '../gpu/kernels/elementwise';
+import { prepareBatchNormBackward, prepareBatchNormEval, prepareBatchNormForward } from '../gpu/kernels/batchnorm';
+import { prepareCol2im, prepareIm2col } from '../gpu/kernels/conv';
+import { prepareActivation, prepareActivationBackward } from '../gpu/kernels/elementwise';
 import { prepareDiscriminatorLoss, prepareGeneratorLoss } from '../gpu/kernels/loss';
 import { prepareMatmul } from '../gpu/kernels/matmul';
 import { createDrawCounter, prepareAnchorSample, prepareDrawTick, prepareNormalDraw } from '../gpu/kernels/random';
@@ -130,6 +132,76 @@ export class GpuBackend implements Backend {
 
   activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
     return this.op(a.label, prepareActivationBackward(this.ctx, { ...a, y: buf(a.y), dy: buf(a.dy), dx: buf(a.dx) }));
+  }
+
+  activation(a: Parameters<Backend['activation']>[0]): Op {
+    return this.op(a.label, prepareActivation(this.ctx, { ...a, x: buf(a.x), y: buf(a.y) }));
+  }
+
+  im2col(a: Parameters<Backend['im2col']>[0]): Op {
+    return this.op(a.label, prepareIm2col(this.ctx, { ...a, image: buf(a.image), cols: buf(a.cols) }));
+  }
+
+  col2im(a: Parameters<Backend['col2im']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareCol2im(this.ctx, {
+        ...a,
+        cols: buf(a.cols),
+        image: buf(a.image),
+        bias: a.bias ? buf(a.bias) : undefined,
+      }),
+    );
+  }
+
+  batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareBatchNormForward(this.ctx, {
+        ...a,
+        x: buf(a.x),
+        gamma: buf(a.gamma),
+        beta: buf(a.beta),
+        y: buf(a.y),
+        mean: buf(a.mean),
+        invstd: buf(a.invstd),
+        running: a.running
+          ? { mean: buf(a.running.mean), variance: buf(a.running.variance), momentum: a.running.momentum }
+          : undefined,
+      }),
+    );
+  }
+
+  batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareBatchNormEval(this.ctx, {
+        ...a,
+        x: buf(a.x),
+        gamma: buf(a.gamma),
+        beta: buf(a.beta),
+        runningMean: buf(a.runningMean),
+        runningVar: buf(a.runningVar),
+        y: buf(a.y),
+      }),
+    );
+  }
+
+  batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareBatchNormBackward(this.ctx, {
+        ...a,
+        dy: buf(a.dy),
+        x: buf(a.x),
+        mean: buf(a.mean),
+        invstd: buf(a.invstd),
+        gamma: buf(a.gamma),
+        dx: buf(a.dx),
+        dgamma: buf(a.dgamma),
+        dbeta: buf(a.dbeta),
+      }),
+    );
   }
 
   columnSum(a: Parameters<Backend['columnSum']>[0]): Op {

@@ -30,6 +30,10 @@ export function normalDraw(n: number, std: number, key: CounterRngKey): Float64A
   return Float64Array.from({ length: n }, (_, i) => std * gaussian(i, key));
 }
 
+export function uniformDraw(n: number, key: CounterRngKey): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => uniform01(randomBits(i, key)));
+}
+
 export function sampleAnchors(n: number, anchors: ArrayLike<number>, std: number, key: CounterRngKey): Float64Array {
   const count = anchors.length / 2;
   const out = new Float64Array(2 * n);

@@ -45,8 +45,15 @@ export function activationBackward(
   return Float64Array.from(y, (v, i) => dy[i] * activationGradFromOutput(v, activation, slope));
 }
 
-export function axpby(a: ArrayLike<number>, b: ArrayLike<number>, alpha: number, beta: number): Float64Array {
-  return Float64Array.from(a, (v, i) => alpha * v + beta * b[i]);
+/** alpha·a + beta·b, plus `into` (the previous output) when accumulating. */
+export function axpby(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  alpha: number,
+  beta: number,
+  into?: ArrayLike<number>,
+): Float64Array {
+  return Float64Array.from(a, (v, i) => alpha * v + beta * b[i] + (into ? into[i] : 0));
 }
 
 export function scale(x: ArrayLike<number>, alpha: number): Float64Array {

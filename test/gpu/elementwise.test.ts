@@ -67,6 +67,15 @@ describe('elementwise kernels against float64 twins', () => {
       const out = ctx.buffers.storage('out', n);
       const got = await runAndRead(ctx, [prepareAxpby(ctx, { n, a: ba, b: bb, out, alpha: 0.75, beta: -2 })], out, n);
       expectClose(`axpby n=${n}`, got, axpby(a, b, 0.75, -2), { atol: 1e-6, rtol: 1e-6 });
+      const prior = rng.normalArray(n);
+      ctx.buffers.write(out, prior);
+      const accumulated = await runAndRead(
+        ctx,
+        [prepareAxpby(ctx, { n, a: ba, b: bb, out, alpha: 0.75, beta: -2, accumulate: true })],
+        out,
+        n,
+      );
+      expectClose(`axpby.accumulate n=${n}`, accumulated, axpby(a, b, 0.75, -2, prior), { atol: 2e-6, rtol: 1e-6 });
       const scaled = await runAndRead(ctx, [prepareScale(ctx, { n, x: ba, y: out, alpha: -3.5 })], out, n);
       expectClose(`scale n=${n}`, scaled, scale(a, -3.5), { atol: 1e-6, rtol: 1e-6 });
     }

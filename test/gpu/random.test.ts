@@ -5,8 +5,9 @@ import {
   prepareAnchorSample,
   prepareDrawTick,
   prepareNormalDraw,
+  prepareUniformDraw,
 } from '../../src/gpu/kernels/random';
-import { normalDraw, pcgHash, sampleAnchors } from '../../src/reference/counter-rng';
+import { normalDraw, pcgHash, sampleAnchors, uniformDraw } from '../../src/reference/counter-rng';
 import { expectClose, runAndRead, testGpu } from '../helpers/gpu';
 
 // WGSL bounds cos's error by 2^-11 absolute on [−π, π] and sqrt(−2 log u) ≤ 5.8 for 24-bit u, so
@@ -86,6 +87,24 @@ describe('counter-based GPU random numbers against the twin', () => {
         }
         expect(hits.size).toBe(8);
       }
+    }
+  });
+
+  it('uniform draws are bit-exact and lie in (0, 1)', async () => {
+    const ctx = await testGpu();
+    for (const n of [1, 33, 257]) {
+      const counter = createDrawCounter(ctx, 'counter', 2);
+      const out = ctx.buffers.storage('out', n);
+      const got = await runAndRead(
+        ctx,
+        [prepareDrawTick(ctx, counter), prepareUniformDraw(ctx, { out, n, seed: 5, stream: 4, counter })],
+        out,
+        n,
+      );
+      // (k + 0.5)·2^-24 rounded once to float32 on both sides: bit-exact.
+      const want = Float32Array.from(uniformDraw(n, { seed: 5, stream: 4, draw: 3 }));
+      expectClose(`random.uniform n=${n}`, got, want, { atol: 0, rtol: 0 });
+      expect(got.every((u) => u > 0 && u < 1)).toBe(true);
     }
   });
 });

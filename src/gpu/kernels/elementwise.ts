@@ -66,12 +66,22 @@ export function prepareActivationBackward(
   );
 }
 
-/** out = alpha·a + beta·b (add: 1, 1; subtract: 1, −1). out must differ from a and b. */
+/** out = alpha·a + beta·b (add: 1, 1; subtract: 1, −1), or out += that with `accumulate`. out must differ from a and b. */
 export function prepareAxpby(
   ctx: GpuContext,
-  a: { n: number; a: GPUBuffer; b: GPUBuffer; out: GPUBuffer; alpha: number; beta: number },
+  a: {
+    n: number;
+    a: GPUBuffer;
+    b: GPUBuffer;
+    out: GPUBuffer;
+    alpha: number;
+    beta: number;
+    accumulate?: boolean;
+    label?: string;
+  },
 ): Kernel {
-  return elementwise(ctx, 'axpby', 'axpby', a.n, { alpha: a.alpha, beta: a.beta }, { 1: a.a, 3: a.b, 4: a.out });
+  const entry = a.accumulate ? 'axpby_accumulate' : 'axpby';
+  return elementwise(ctx, a.label ?? entry, entry, a.n, { alpha: a.alpha, beta: a.beta }, { 1: a.a, 3: a.b, 4: a.out });
 }
 
 /** y = alpha·x. */

@@ -66,6 +66,21 @@ export function prepareNormalDraw(
   );
 }
 
+/** out[0..n) ~ U(0, 1), open interval, fixed by (seed, stream, current counter). */
+export function prepareUniformDraw(
+  ctx: GpuContext,
+  a: { out: GPUBuffer; n: number; seed: number; stream: number; counter: GPUBuffer; label?: string },
+): Kernel {
+  return randomKernel(
+    ctx,
+    a.label ?? 'random.uniform',
+    'uniform_draw',
+    a.n,
+    { seed: a.seed, stream: a.stream, std: 0 },
+    { 1: a.counter, 2: a.out },
+  );
+}
+
 /** out = n points (n×2): uniformly chosen anchors (anchorCount×2) plus N(0, std²) noise. */
 export function prepareAnchorSample(
   ctx: GpuContext,
