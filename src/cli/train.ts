@@ -40,8 +40,8 @@ const OPTIONS = {
   help: 'flag',
 } as const;
 
-const USAGE = `usage: npm run train -- [--model mlp2d] [--data ring8|grid25|spiral|moons] [--variants sn,wn,none,clip]
-  [--settings A..F] [--loss standard|hinge] [--steps N] [--seed N] [--batch N] [--stats-every K]
+const USAGE = `usage: npm run train -- [--model mlp2d] [--data ring8|grid25|spiral|moons] [--variants sn,wn,none,clip,orthonormal,wgan-gp]
+  [--settings A..F] [--loss standard|hinge|wgan] [--steps N] [--seed N] [--batch N] [--stats-every K]
   [--ip N] [--warmup N] [--clip C] [--lr A] [--backend webgpu|cpu] [--out run.json] [--quiet]`;
 
 export function configFromArgs(args: Map<string, string>): { config: TrainerConfig; steps: number } {
@@ -58,7 +58,9 @@ export function configFromArgs(args: Map<string, string>): { config: TrainerConf
   if (!(settingName in SETTINGS)) throw new Error(`--settings must be one of A–F (got ${settingName})`);
   const setting = SETTINGS[settingName as SettingName];
   const loss = args.get('loss') ?? 'standard';
-  if (loss !== 'standard' && loss !== 'hinge') throw new Error(`--loss must be standard or hinge (got ${loss})`);
+  if (loss !== 'standard' && loss !== 'hinge' && loss !== 'wgan') {
+    throw new Error(`--loss must be standard, hinge or wgan (got ${loss})`);
+  }
   const config = defaultConfig({
     data,
     variants: variants as VariantName[],

@@ -224,6 +224,31 @@ export interface Backend {
   }): Op;
 
   drawTick(a: { counter: Tensor; label: string }): Op;
+  /** out = alpha·a + beta·b, or out += alpha·a + beta·b with `accumulate`; out differs from a and b. */
+  axpby(a: {
+    a: Tensor;
+    b: Tensor;
+    out: Tensor;
+    n: number;
+    alpha: number;
+    beta: number;
+    accumulate?: boolean;
+    label: string;
+  }): Op;
+  /** out[0..n) ~ U(0, 1) from the counter-based generator. */
+  uniformDraw(a: { out: Tensor; n: number; seed: number; stream: number; counter: Tensor; label: string }): Op;
+  /** out_i = ε_i·real_i + (1 − ε_i)·fake_i per row (WGAN-GP's interpolates). */
+  mixRows(a: { real: Tensor; fake: Tensor; eps: Tensor; out: Tensor; rows: number; cols: number; label: string }): Op;
+  /** seed = ∂R/∂g for R = (λ/rows)·Σ(‖g_i‖ − 1)², stats[0] = R. */
+  penaltySeed(a: {
+    grad: Tensor;
+    seed: Tensor;
+    stats: Tensor;
+    rows: number;
+    cols: number;
+    lambda: number;
+    label: string;
+  }): Op;
   normalDraw(a: {
     out: Tensor;
     n: number;

@@ -4,10 +4,11 @@
  * Slower than a GPU by orders of magnitude, but it trains the 2-D GANs at a usable pace.
  */
 import { adamStep } from '../reference/adam';
-import { normalDraw, sampleAnchors } from '../reference/counter-rng';
+import { normalDraw, sampleAnchors, uniformDraw } from '../reference/counter-rng';
+import { mixRows, penaltySeed } from '../reference/gradient-penalty';
 import { batchNormBackward, batchNormEval, batchNormForward, updateRunningStats } from '../reference/batchnorm';
 import { col2im, im2col } from '../reference/conv';
-import { activate, activationBackward, activationForward } from '../reference/elementwise';
+import { activate, activationBackward, activationForward, axpby } from '../reference/elementwise';
 import { discriminatorLoss, generatorLoss, type LossTwin } from '../reference/loss';
 import { weightClip, weightNormBackward, weightNormForward } from '../reference/weight-norm';
 import { matmulReference } from '../reference/matmul';
@@ -292,6 +293,34 @@ export class CpuBackend implements Backend {
   drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
     return cpuOp(a.label, () => {
       data(a.counter)[0] += 1;
+    });
+  }
+
+  axpby(a: Parameters<Backend['axpby']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const out = data(a.out);
+      const prior = a.accumulate ? out.subarray(0, a.n) : undefined;
+      out.set(axpby(data(a.a).subarray(0, a.n), data(a.b), a.alpha, a.beta, prior));
+    });
+  }
+
+  uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.out).set(uniformDraw(a.n, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+    });
+  }
+
+  mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.out).set(mixRows(data(a.real), data(a.fake), data(a.eps), a.rows, a.cols));
+    });
+  }
+
+  penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
+    return cpuOp(a.label, () => {
+      const r = penaltySeed(data(a.grad).subarray(0, a.rows * a.cols), a.rows, a.cols, a.lambda);
+      data(a.seed).set(r.seed);
+      data(a.stats)[0] = r.penalty;
     });
   }
 

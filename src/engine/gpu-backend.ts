@@ -9,10 +9,17 @@ import type { Kernel } from '../gpu/kernel';
 import { createAdamStep, prepareAdamTick, prepareAdamUpdate } from '../gpu/kernels/adam';
 import { prepareBatchNormBackward, prepareBatchNormEval, prepareBatchNormForward } from '../gpu/kernels/batchnorm';
 import { prepareCol2im, prepareIm2col } from '../gpu/kernels/conv';
-import { prepareActivation, prepareActivationBackward } from '../gpu/kernels/elementwise';
+import { prepareActivation, prepareActivationBackward, prepareAxpby } from '../gpu/kernels/elementwise';
+import { prepareMixRows, preparePenaltySeed } from '../gpu/kernels/gradient-penalty';
 import { prepareDiscriminatorLoss, prepareGeneratorLoss } from '../gpu/kernels/loss';
 import { prepareMatmul } from '../gpu/kernels/matmul';
-import { createDrawCounter, prepareAnchorSample, prepareDrawTick, prepareNormalDraw } from '../gpu/kernels/random';
+import {
+  createDrawCounter,
+  prepareAnchorSample,
+  prepareDrawTick,
+  prepareNormalDraw,
+  prepareUniformDraw,
+} from '../gpu/kernels/random';
 import { prepareColumnReduce } from '../gpu/kernels/reduce';
 import { prepareWeightClip, prepareWeightNormBackward, prepareWeightNormForward } from '../gpu/kernels/weight-norm';
 import {
@@ -315,6 +322,28 @@ export class GpuBackend implements Backend {
 
   drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
     return this.op(a.label, prepareDrawTick(this.ctx, buf(a.counter), a.label));
+  }
+
+  axpby(a: Parameters<Backend['axpby']>[0]): Op {
+    return this.op(a.label, prepareAxpby(this.ctx, { ...a, a: buf(a.a), b: buf(a.b), out: buf(a.out) }));
+  }
+
+  uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
+    return this.op(a.label, prepareUniformDraw(this.ctx, { ...a, out: buf(a.out), counter: buf(a.counter) }));
+  }
+
+  mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareMixRows(this.ctx, { ...a, real: buf(a.real), fake: buf(a.fake), eps: buf(a.eps), out: buf(a.out) }),
+    );
+  }
+
+  penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
+    return this.op(
+      a.label,
+      preparePenaltySeed(this.ctx, { ...a, grad: buf(a.grad), seed: buf(a.seed), stats: buf(a.stats) }),
+    );
   }
 
   normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {

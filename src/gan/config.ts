@@ -4,7 +4,7 @@ import type { Dataset2dName } from '../data/mixtures';
 import type { GanLossKind } from '../engine/backend';
 
 /** How a variant normalizes its discriminator's weights; everything else is shared. */
-export const VARIANT_NAMES = ['sn', 'wn', 'none', 'clip'] as const;
+export const VARIANT_NAMES = ['sn', 'wn', 'none', 'clip', 'orthonormal', 'wgan-gp'] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 
 export const VARIANT_TITLES: Record<VariantName, string> = {
@@ -12,6 +12,8 @@ export const VARIANT_TITLES: Record<VariantName, string> = {
   wn: 'Weight norm',
   none: 'No normalization',
   clip: 'Weight clipping',
+  orthonormal: 'Orthonormal regularization',
+  'wgan-gp': 'Gradient penalty',
 };
 
 export interface AdamSetting {
@@ -58,6 +60,10 @@ export interface TrainerConfig {
   snWarmup: number;
   /** Weight clipping bound c. */
   clip: number;
+  /** Orthonormal regularization strength β (loss term β‖WᵀW − I‖²_F per D layer). */
+  orthoBeta: number;
+  /** Gradient penalty weight λ (WGAN-GP). */
+  gpLambda: number;
   /** Statistics are read back every this many steps. */
   statsEvery: number;
   /** Generated points used for mode coverage and plots. */
@@ -86,6 +92,8 @@ export function defaultConfig(overrides: Partial<TrainerConfig> = {}): TrainerCo
     snRounds: 1,
     snWarmup: 0,
     clip: 0.01,
+    orthoBeta: 1e-4,
+    gpLambda: 10,
     statsEvery: 50,
     evalSamples: 2500,
     ...overrides,
@@ -117,6 +125,8 @@ export function validateConfig(c: TrainerConfig): void {
     if (!(b >= 0 && b < 1)) problems.push(`${name} must be in [0, 1) (got ${b})`);
   }
   if (!(c.clip > 0 && Number.isFinite(c.clip))) problems.push(`clip bound must be > 0 (got ${c.clip})`);
+  if (!(c.orthoBeta >= 0 && Number.isFinite(c.orthoBeta))) problems.push(`β must be ≥ 0 (got ${c.orthoBeta})`);
+  if (!(c.gpLambda >= 0 && Number.isFinite(c.gpLambda))) problems.push(`λ must be ≥ 0 (got ${c.gpLambda})`);
   if (c.variants.length === 0) problems.push('at least one variant must be chosen');
   if (new Set(c.variants).size !== c.variants.length) problems.push('each variant may appear once');
   if (problems.length > 0) throw new Error(`Invalid training configuration: ${problems.join('; ')}.`);

@@ -40,6 +40,8 @@ export interface NormalizedWeight {
 export interface NormalizationOptions {
   snRounds: number;
   clip: number;
+  /** Orthonormal regularization strength β. */
+  orthoBeta: number;
   /** Seed of ũ's draw (the same for every variant: only SN uses it). */
   seed: number;
 }
@@ -56,7 +58,11 @@ export function normalizeWeight(
     case 'wn':
       return weightNorm(backend, layer);
     case 'none':
+    case 'wgan-gp':
+      // WGAN-GP regularizes D through its input gradient, not its weights (see GanVariant).
       return plain(kind, layer, []);
+    case 'orthonormal':
+      return orthonormal(backend, layer, o.orthoBeta);
     case 'clip':
       return plain(kind, layer, [
         backend.clip({ label: `${layer.name}.clip`, w: layer.w, n: layer.dOut * layer.dIn, c: o.clip }),
@@ -131,4 +137,30 @@ function weightNorm(backend: Backend, layer: NormalizableLayer): NormalizedWeigh
     backward: () => backward,
     afterOptimizer: () => [],
   };
+}
+
+/**
+ * Orthonormal regularization (Brock et al. 2016, as the paper compares it): β‖WᵀW − I‖²_F joins
+ * D's loss, so ∂/∂W = 4β·W(WᵀW − I) = 4β·((WWᵀ)W − W) is added to D's gradient. Computed through
+ * the d_out × d_out product WWᵀ, the cheaper side for conv layers (d_out ≤ d_in·kh·kw).
+ */
+function orthonormal(backend: Backend, layer: NormalizableLayer, beta: number): NormalizedWeight {
+  const { dOut, dIn, name, w, gW } = layer;
+  const gram = backend.tensor(`${name}.ortho.WWt`, dOut * dOut);
+  const product = backend.tensor(`${name}.ortho.WWtW`, dOut * dIn);
+  const backward = [
+    backend.matmul({ label: `${name}.ortho.gram`, a: w, b: w, c: gram, m: dOut, n: dOut, k: dIn, transB: true }),
+    backend.matmul({ label: `${name}.ortho.product`, a: gram, b: w, c: product, m: dOut, n: dIn, k: dOut }),
+    backend.axpby({
+      label: `${name}.ortho.grad`,
+      a: product,
+      b: w,
+      out: gW,
+      n: dOut * dIn,
+      alpha: 4 * beta,
+      beta: -4 * beta,
+      accumulate: true,
+    }),
+  ];
+  return { ...plain('orthonormal', layer, []), backward: () => backward };
 }

@@ -10,10 +10,10 @@ import { COVERAGE_SAMPLES, modeCoverage } from '../data/mode-coverage';
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { initDenseStack } from '../nn/init';
 import { validateConfig, type TrainerConfig, type VariantName } from './config';
-import { GanVariant } from './variant';
+import { GanVariant, type SharedInputs } from './variant';
 
 /** Streams of the counter-based RNG: one per kind of draw. */
-const STREAM = { real: 1, z: 2, evalZ: 3 } as const;
+const STREAM = { real: 1, z: 2, evalZ: 3, gpEps: 4 } as const;
 
 export interface StepMetrics {
   step: number;
@@ -52,7 +52,7 @@ export class GanTrainer {
   readonly status = new Map<VariantName, VariantStatus>();
   readonly metrics: StepMetrics[] = [];
   private readonly counter: Tensor;
-  private readonly shared: { real: Tensor; z: Tensor; evalZ: Tensor; ones: Tensor };
+  private readonly shared: SharedInputs;
   private readonly drawData: Op[];
   private readonly drawNoise: Op[];
   private stepOps: Op[] = [];
@@ -75,6 +75,7 @@ export class GanTrainer {
       z: backend.tensor('noise.z', B * m.noiseDim),
       evalZ: backend.tensor('noise.evalZ', config.evalSamples * m.noiseDim),
       ones: backend.tensor('const.ones', B, new Float32Array(B).fill(1)),
+      eps: backend.tensor('noise.gpEps', B),
     };
     const seed = config.seed;
     const draw = (label: string) => backend.drawTick({ counter: this.counter, label });
@@ -91,6 +92,18 @@ export class GanTrainer {
         stream: STREAM.real,
         counter: this.counter,
       }),
+      ...(config.variants.includes('wgan-gp')
+        ? [
+            backend.uniformDraw({
+              label: 'noise.gpEps',
+              out: this.shared.eps,
+              n: B,
+              seed,
+              stream: STREAM.gpEps,
+              counter: this.counter,
+            }),
+          ]
+        : []),
       backend.normalDraw({
         label: 'noise.zD',
         out: this.shared.z,

@@ -15,6 +15,8 @@ export interface SharedInputs {
   evalZ: Tensor;
   /** Constant ones: the seed ∂D/∂logit for the input-gradient probe. */
   ones: Tensor;
+  /** Per-sample ε ~ U(0, 1) of WGAN-GP's interpolates, drawn with the data. */
+  eps: Tensor;
 }
 
 interface AdamParam {
@@ -29,6 +31,8 @@ export class GanVariant {
   readonly normalized: NormalizedWeight[];
   readonly statsD: Tensor;
   readonly statsG: Tensor;
+  /** [R] of the gradient penalty (WGAN-GP only; stays 0 otherwise). */
+  readonly statsGP: Tensor;
   readonly evalTrace: DenseTrace;
   readonly probeTrace: DenseTrace;
   readonly discriminatorUpdate: Op[];
@@ -72,6 +76,7 @@ export class GanVariant {
       normalizeWeight(backend, name, layer, {
         snRounds: config.snRounds,
         clip: config.clip,
+        orthoBeta: config.orthoBeta,
         seed: config.seed * 1000 + i,
       }),
     );
@@ -87,6 +92,7 @@ export class GanVariant {
     this.probeTrace = this.discriminator.trace('probe', shared.real, B, { weights: wBars, outputGrad: shared.ones });
     this.statsD = backend.tensor(`${name}.statsD`, 3);
     this.statsG = backend.tensor(`${name}.statsG`, 3);
+    this.statsGP = backend.tensor(`${name}.statsGP`, 1);
 
     const adam = config.adam;
     const optimizer = (label: string, params: AdamParam[]): Op[] => {
@@ -134,6 +140,7 @@ export class GanVariant {
       }),
       ...dReal.backward({ label: 'backwardD', weightGrads: 'write', inputGrad: false, weightGradTargets: gWbars }),
       ...dFake.backward({ label: 'backwardD', weightGrads: 'accumulate', inputGrad: false, weightGradTargets: gWbars }),
+      ...(name === 'wgan-gp' ? this.gradientPenalty(backend, config, shared, gTrace.output, wBars, gWbars) : []),
       ...this.normalized.flatMap((n) => n.backward()),
       ...optimizer(`${name}.D`, paramsOf(this.discriminator)),
       ...this.normalized.flatMap((n) => n.afterOptimizer()),
@@ -162,6 +169,48 @@ export class GanVariant {
       ...this.probeTrace.backward({ label: 'probe', weightGrads: 'none', inputGrad: true }),
     ];
     this.warmupOps = this.normalized.flatMap((n) => spectralWarmup(backend, n, config.snWarmup));
+  }
+
+  /**
+   * WGAN-GP: R = λ·mean_i (‖∇ₓ̂ D(x̂_i)‖ − 1)² at x̂ = εx + (1 − ε)G(z), added to D's loss; its
+   * weight gradient is accumulated into ∂L/∂W̄ (see DenseTrace.doubleBackward).
+   */
+  private gradientPenalty(
+    backend: Backend,
+    config: TrainerConfig,
+    shared: SharedInputs,
+    fake: Tensor,
+    wBars: Tensor[],
+    gWbars: Tensor[],
+  ): Op[] {
+    const B = config.batch;
+    const label = `${this.name}.gp`;
+    const mixed = backend.tensor(`${label}.xHat`, B * 2);
+    const trace = this.discriminator.trace('gp', mixed, B, { weights: wBars, outputGrad: shared.ones });
+    const seed = backend.tensor(`${label}.seed`, B * 2);
+    return [
+      backend.mixRows({
+        label: `${label}.mix`,
+        real: shared.real,
+        fake,
+        eps: shared.eps,
+        out: mixed,
+        rows: B,
+        cols: 2,
+      }),
+      ...trace.forward(),
+      ...trace.backward({ label: 'inputGrad', weightGrads: 'none', inputGrad: true }),
+      backend.penaltySeed({
+        label: `${label}.seed`,
+        grad: trace.inputGrad,
+        seed,
+        stats: this.statsGP,
+        rows: B,
+        cols: 2,
+        lambda: config.gpLambda,
+      }),
+      ...trace.doubleBackward({ seed, targets: gWbars, label: 'penalty' }),
+    ];
   }
 
   /** Per-layer σ̃ tensors (SN only; empty otherwise). */

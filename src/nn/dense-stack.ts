@@ -199,4 +199,74 @@ export class DenseTrace {
     }
     return ops;
   }
+
+  /**
+   * Pushes ∂R/∂(input gradient) back to the weights, for a penalty R on the input gradient this
+   * trace's backward computed (WGAN-GP). With piecewise-linear activations the input gradient is
+   * g = 1ᵀ·M_L W_L ⋯ M_1 W_1 with masks M_i fixed almost everywhere, so it is linear in each W_i:
+   * walking the backward chain forwards gives ∂R/∂W_i = t_iᵀ·s_{i−1}, where t_i is the backward's
+   * masked gradient at layer i and s_{i−1} = ∂R/∂(its input gradient). Biases get nothing (they
+   * only move the masks). Call after this trace's forward and backward (input gradient) ran.
+   */
+  doubleBackward(o: { seed: Tensor; targets: Tensor[]; label: string }): Op[] {
+    const layers = this.stack.layers;
+    layers.forEach((_, i) => {
+      const act = this.stack.activationOf(i);
+      if (act !== 'identity' && act !== 'relu' && act !== 'leaky_relu') {
+        throw new Error(`${this.label}: the gradient penalty needs piecewise-linear activations, not ${act}`);
+      }
+    });
+    const ops: Op[] = [];
+    let s = o.seed;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      const label = `${this.label}.${o.label}${i}`;
+      ops.push(
+        this.backend.matmul({
+          label: `${label}.gW`,
+          a: this.preGrads[i],
+          b: s,
+          c: o.targets[i],
+          m: l.dOut,
+          n: l.dIn,
+          k: this.batch,
+          transA: true,
+          accumulate: true,
+        }),
+      );
+      if (i === layers.length - 1) break;
+      const through = this.backend.tensor(`${label}.sW`, this.batch * l.dOut);
+      ops.push(
+        this.backend.matmul({
+          label: `${label}.sW`,
+          a: s,
+          b: this.weights[i],
+          c: through,
+          m: this.batch,
+          n: l.dOut,
+          k: l.dIn,
+          transB: true,
+        }),
+      );
+      const activation = this.stack.activationOf(i);
+      if (activation === 'identity') {
+        s = through;
+        continue;
+      }
+      const masked = this.backend.tensor(`${label}.s`, this.batch * l.dOut);
+      ops.push(
+        this.backend.activationBackward({
+          label: `${label}.mask`,
+          y: this.outputs[i],
+          dy: through,
+          dx: masked,
+          n: this.batch * l.dOut,
+          activation,
+          slope: this.stack.spec.slope,
+        }),
+      );
+      s = masked;
+    }
+    return ops;
+  }
 }

@@ -69,7 +69,7 @@ class Harness {
   ) {
     this.model = new PaperCnn(backend, variant, SPEC, x.init);
     this.normalized = this.model.normalizable.map((layer, i) =>
-      normalizeWeight(backend, variant, layer, { snRounds: 1, clip: 0.01, seed: SEED * 1000 + i }),
+      normalizeWeight(backend, variant, layer, { snRounds: 1, clip: 0.01, orthoBeta: 1e-4, seed: SEED * 1000 + i }),
     );
     const wBars = this.normalized.map((n) => n.wBar);
     const gWbars = this.normalized.map((n) => n.gWbar);

@@ -24,7 +24,11 @@ async function gpuBackend(): Promise<Backend> {
 
 describe('GAN trainer', () => {
   it('GPU and CPU backends agree over the first 5 steps (every variant)', async () => {
-    const config = smallConfig({ variants: ['sn', 'wn', 'none', 'clip'], statsEvery: 1, adam: SETTINGS.A });
+    const config = smallConfig({
+      variants: ['sn', 'wn', 'none', 'clip', 'orthonormal', 'wgan-gp'],
+      statsEvery: 1,
+      adam: SETTINGS.A,
+    });
     const gpu = new GanTrainer(await gpuBackend(), config);
     const cpu = new GanTrainer(new CpuBackend(), config);
     await gpu.train(5);
