@@ -5,6 +5,8 @@
 //   0 params: { n: u32, seed: u32, stream: u32, anchor_count: u32, noise_std: f32, row_stride: u32 }
 //   1 counter: array<u32> (read_write; [0] is the draw counter, advanced by `tick`)
 //   normal:          2 out: array<f32>, n values ~ N(0, noise_std²)
+//   sample_rows:     2 out: params.n = rows·dim floats, rows uniformly chosen rows of `anchors` (anchor_count × dim),
+//                    the same choice per index as sample_anchors; one thread per output float
 //   uniform_draw:    2 out: array<f32>, n values ~ U(0, 1) (open interval)
 //   sample_anchors:  2 out: n points (2n floats): a uniformly chosen anchor + N(0, noise_std²) noise
 //                    3 anchors: array<f32>, anchor_count × 2, row-major
@@ -17,6 +19,7 @@ struct Params {
   anchor_count: u32,
   noise_std: f32,
   row_stride: u32,
+  dim: u32,          // sample_rows: floats per row
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -77,4 +80,13 @@ fn sample_anchors(@builtin(global_invocation_id) id: vec3<u32>) {
   let a = random_bits(3u * i, draw) % params.anchor_count;
   out[2u * i] = anchors[2u * a] + params.noise_std * gaussian(params.n * 2u + 2u * i, draw);
   out[2u * i + 1u] = anchors[2u * a + 1u] + params.noise_std * gaussian(params.n * 2u + 2u * i + 1u, draw);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn sample_rows(@builtin(global_invocation_id) id: vec3<u32>) {
+  let k = id.y * params.row_stride + id.x;
+  if (k >= params.n) { return; }   // n = rows × dim threads here
+  let i = k / params.dim;
+  let a = random_bits(3u * i, counter[0]) % params.anchor_count;
+  out[k] = anchors[a * params.dim + k % params.dim];
 }

@@ -224,6 +224,18 @@ export interface Backend {
   }): Op;
 
   drawTick(a: { counter: Tensor; label: string }): Op;
+  /** out = n rows (n × dim) chosen uniformly from `rows` (count × dim), e.g. a batch of digits. */
+  rowSample(a: {
+    out: Tensor;
+    n: number;
+    rows: Tensor;
+    count: number;
+    dim: number;
+    seed: number;
+    stream: number;
+    counter: Tensor;
+    label: string;
+  }): Op;
   /** out = alpha·a + beta·b, or out += alpha·a + beta·b with `accumulate`; out differs from a and b. */
   axpby(a: {
     a: Tensor;

@@ -4,7 +4,7 @@
  * Slower than a GPU by orders of magnitude, but it trains the 2-D GANs at a usable pace.
  */
 import { adamStep } from '../reference/adam';
-import { normalDraw, sampleAnchors, uniformDraw } from '../reference/counter-rng';
+import { normalDraw, sampleAnchors, sampleRows, uniformDraw } from '../reference/counter-rng';
 import { mixRows, penaltySeed } from '../reference/gradient-penalty';
 import { batchNormBackward, batchNormEval, batchNormForward, updateRunningStats } from '../reference/batchnorm';
 import { col2im, im2col } from '../reference/conv';
@@ -293,6 +293,14 @@ export class CpuBackend implements Backend {
   drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
     return cpuOp(a.label, () => {
       data(a.counter)[0] += 1;
+    });
+  }
+
+  rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
+    return cpuOp(a.label, () => {
+      data(a.out).set(
+        sampleRows(a.n, data(a.rows), a.count, a.dim, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }),
+      );
     });
   }
 

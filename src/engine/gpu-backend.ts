@@ -18,6 +18,7 @@ import {
   prepareAnchorSample,
   prepareDrawTick,
   prepareNormalDraw,
+  prepareRowSample,
   prepareUniformDraw,
 } from '../gpu/kernels/random';
 import { prepareColumnReduce } from '../gpu/kernels/reduce';
@@ -322,6 +323,13 @@ export class GpuBackend implements Backend {
 
   drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
     return this.op(a.label, prepareDrawTick(this.ctx, buf(a.counter), a.label));
+  }
+
+  rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
+    return this.op(
+      a.label,
+      prepareRowSample(this.ctx, { ...a, out: buf(a.out), rows: buf(a.rows), counter: buf(a.counter) }),
+    );
   }
 
   axpby(a: Parameters<Backend['axpby']>[0]): Op {

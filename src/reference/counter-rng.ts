@@ -44,3 +44,19 @@ export function sampleAnchors(n: number, anchors: ArrayLike<number>, std: number
   }
   return out;
 }
+
+/** n rows of `rows` (count × dim) chosen as shaders/random.wgsl's sample_rows chooses them. */
+export function sampleRows(
+  n: number,
+  rows: ArrayLike<number>,
+  count: number,
+  dim: number,
+  key: CounterRngKey,
+): Float64Array {
+  const out = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const a = randomBits(3 * i, key) % count;
+    for (let j = 0; j < dim; j++) out[i * dim + j] = rows[a * dim + j];
+  }
+  return out;
+}

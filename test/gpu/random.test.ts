@@ -5,9 +5,10 @@ import {
   prepareAnchorSample,
   prepareDrawTick,
   prepareNormalDraw,
+  prepareRowSample,
   prepareUniformDraw,
 } from '../../src/gpu/kernels/random';
-import { normalDraw, pcgHash, sampleAnchors, uniformDraw } from '../../src/reference/counter-rng';
+import { normalDraw, pcgHash, sampleAnchors, sampleRows, uniformDraw } from '../../src/reference/counter-rng';
 import { expectClose, runAndRead, testGpu } from '../helpers/gpu';
 
 // WGSL bounds cos's error by 2^-11 absolute on [−π, π] and sqrt(−2 log u) ≤ 5.8 for 24-bit u, so
@@ -105,6 +106,23 @@ describe('counter-based GPU random numbers against the twin', () => {
       const want = Float32Array.from(uniformDraw(n, { seed: 5, stream: 4, draw: 3 }));
       expectClose(`random.uniform n=${n}`, got, want, { atol: 0, rtol: 0 });
       expect(got.every((u) => u > 0 && u < 1)).toBe(true);
+    }
+  });
+
+  it('row samples copy uniformly chosen rows exactly', async () => {
+    const ctx = await testGpu();
+    const [count, dim] = [37, 33];
+    const rows = Float32Array.from({ length: count * dim }, (_, k) => k + 0.5);
+    const table = ctx.buffers.storage('rows', rows.length, rows);
+    for (const n of [1, 7, 64]) {
+      const counter = createDrawCounter(ctx, 'counter', 4);
+      const out = ctx.buffers.storage('out', n * dim);
+      const kernel = prepareRowSample(ctx, { out, n, rows: table, count, dim, seed: 3, stream: 1, counter });
+      const got = await runAndRead(ctx, [prepareDrawTick(ctx, counter), kernel], out, n * dim);
+      expectClose(`random.sampleRows n=${n}`, got, sampleRows(n, rows, count, dim, { seed: 3, stream: 1, draw: 5 }), {
+        atol: 0,
+        rtol: 0,
+      });
     }
   });
 });

@@ -20,7 +20,7 @@ function randomKernel(
   label: string,
   entryPoint: string,
   threads: number,
-  fields: { seed: number; stream: number; anchorCount?: number; std: number },
+  fields: { seed: number; stream: number; anchorCount?: number; std: number; dim?: number },
   bindings: Record<number, GPUBuffer>,
 ): Kernel {
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
@@ -35,6 +35,7 @@ function randomKernel(
       { u32: fields.anchorCount ?? 0 },
       { f32: fields.std },
       { u32: x * WORKGROUP_SIZE },
+      { u32: fields.dim ?? 0 },
     ]),
   );
   const pipeline = ctx.pipelines.compute({ family: 'random', code, entryPoint, constants: { WORKGROUP_SIZE } });
@@ -103,5 +104,30 @@ export function prepareAnchorSample(
     a.n,
     { seed: a.seed, stream: a.stream, anchorCount: a.anchorCount, std: a.std },
     { 1: a.counter, 2: a.out, 3: a.anchors },
+  );
+}
+
+/** out = n rows (n × dim) chosen uniformly from `rows` (count × dim): data batches such as digits. */
+export function prepareRowSample(
+  ctx: GpuContext,
+  a: {
+    out: GPUBuffer;
+    n: number;
+    rows: GPUBuffer;
+    count: number;
+    dim: number;
+    seed: number;
+    stream: number;
+    counter: GPUBuffer;
+    label?: string;
+  },
+): Kernel {
+  return randomKernel(
+    ctx,
+    a.label ?? 'random.sampleRows',
+    'sample_rows',
+    a.n * a.dim,
+    { seed: a.seed, stream: a.stream, anchorCount: a.count, std: 0, dim: a.dim },
+    { 1: a.counter, 2: a.out, 3: a.rows },
   );
 }
