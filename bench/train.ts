@@ -7,7 +7,7 @@
 import type { Backend } from '../src/engine/backend';
 import { CpuBackend } from '../src/engine/cpu-backend';
 import { GpuBackend } from '../src/engine/gpu-backend';
-import { defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
+import { DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
 import { GanTrainer } from '../src/gan/trainer';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import type { BenchEnv, BenchReport } from './main';
@@ -45,7 +45,7 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
       'webgpu/cpu': gpuRate / cpuRate,
     });
   }
-  const m = config.model;
+  const m = DEFAULT_MLP;
   return {
     title: 'GAN training steps/s (2-D MLP)',
     columns: ['variants', 'webgpu steps/s', 'cpu steps/s', 'webgpu/cpu'],

@@ -123,7 +123,7 @@ async function main(argv: string[]): Promise<void> {
     const m = last.get(v);
     const diverged = trainer.status.get(v)!.diverged;
     console.error(
-      `${v.padEnd(5)} ${diverged !== null ? `diverged at step ${diverged}` : `modes ${m?.modesCovered ?? '–'}/${trainer.dataset.modes ? trainer.dataset.modes.length / 2 : '–'}, high quality ${m?.highQuality?.toFixed(1) ?? '–'}%, lossD ${m?.lossD.toFixed(3)}, lossG ${m?.lossG.toFixed(3)}`}`,
+      `${v.padEnd(5)} ${diverged !== null ? `diverged at step ${diverged}` : `modes ${m?.modesCovered ?? '–'}/${trainer.dataset?.modes ? trainer.dataset.modes.length / 2 : '–'}, high quality ${m?.highQuality?.toFixed(1) ?? '–'}%, lossD ${m?.lossD.toFixed(3)}, lossG ${m?.lossG.toFixed(3)}`}`,
     );
   }
   console.error(

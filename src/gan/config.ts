@@ -46,9 +46,22 @@ export interface MlpGanModel {
   slope: number;
 }
 
+/** The paper's standard CNN (Table 3) for 32 × 32 images. */
+export interface CnnGanModel {
+  kind: 'cnn';
+  /** Width multiplier: 1 is the paper's network; 1/8, 1/4, 1/2 are narrower. */
+  width: number;
+  channels: number;
+  noiseDim: number;
+  slope: number;
+}
+
+export type GanModelConfig = MlpGanModel | CnnGanModel;
+export type DataName = Dataset2dName | 'mnist';
+
 export interface TrainerConfig {
-  model: MlpGanModel;
-  data: Dataset2dName;
+  model: GanModelConfig;
+  data: DataName;
   variants: VariantName[];
   loss: GanLossKind;
   adam: AdamSetting;
@@ -80,6 +93,8 @@ export const DEFAULT_MLP: MlpGanModel = {
   slope: 0.1,
 };
 
+export const DEFAULT_CNN: CnnGanModel = { kind: 'cnn', width: 0.25, channels: 1, noiseDim: 128, slope: 0.1 };
+
 export function defaultConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig {
   return {
     model: DEFAULT_MLP,
@@ -109,10 +124,20 @@ export function validateConfig(c: TrainerConfig): void {
   };
   positiveInt('batch', c.batch, 4096);
   positiveInt('noise dimension', c.model.noiseDim, 512);
+  if (c.model.kind === 'cnn') {
+    if (![0.125, 0.25, 0.5, 1].includes(c.model.width))
+      problems.push(`width must be 1/8, 1/4, 1/2 or 1 (got ${c.model.width})`);
+    if (c.data !== 'mnist') problems.push(`the CNN trains on images (mnist), not ${c.data}`);
+    if (c.variants.includes('wgan-gp')) problems.push('the gradient penalty is available for the 2-D MLP only so far');
+  } else if (c.data === 'mnist') {
+    problems.push('mnist needs the CNN model');
+  }
   positiveInt('statsEvery', c.statsEvery, 1_000_000);
   positiveInt('evalSamples', c.evalSamples, 100_000);
   positiveInt('n_dis', c.adam.nDis, 100);
-  for (const w of [...c.model.generatorHidden, ...c.model.discriminatorHidden]) positiveInt('layer width', w, 4096);
+  if (c.model.kind === 'mlp') {
+    for (const w of [...c.model.generatorHidden, ...c.model.discriminatorHidden]) positiveInt('layer width', w, 4096);
+  }
   if (!Number.isInteger(c.snRounds) || c.snRounds < 1 || c.snRounds > 100)
     problems.push(`Ip must be 1–100 (got ${c.snRounds})`);
   if (!Number.isInteger(c.snWarmup) || c.snWarmup < 0 || c.snWarmup > 1000)

@@ -8,8 +8,8 @@
 import { dataset2d, type Dataset2d } from '../data/mixtures';
 import { COVERAGE_SAMPLES, modeCoverage } from '../data/mode-coverage';
 import type { Backend, Op, Tensor } from '../engine/backend';
-import { initDenseStack } from '../nn/init';
 import { validateConfig, type TrainerConfig, type VariantName } from './config';
+import { cnnGan, mlpGan } from './model';
 import { GanVariant, type SharedInputs } from './variant';
 
 /** Streams of the counter-based RNG: one per kind of draw. */
@@ -28,6 +28,21 @@ export interface StepMetrics {
   sigma: number[];
   /** Mean over the real batch of ‖∇ₓ D(x)‖₂. */
   gradNorm: number;
+  /** Digit-quality scores of the evaluation images (image data with a scorer; null otherwise). */
+  inceptionScore: number | null;
+  fid: number | null;
+}
+
+/** Real images to train on: count rows of `size` floats (NHWC, in [−1, 1]). */
+export interface ImageData {
+  images: Float32Array;
+  count: number;
+  size: number;
+}
+
+/** Scores generated images (e.g. the digit classifier's Inception-style score and FID). */
+export interface ImageScorer {
+  score(images: Float32Array, count: number): { inceptionScore: number; fid: number };
 }
 
 export interface VariantStatus {
@@ -47,7 +62,8 @@ export interface LayerSnapshot {
 }
 
 export class GanTrainer {
-  readonly dataset: Dataset2d;
+  /** The 2-D data set, or null when training on images. */
+  readonly dataset: Dataset2d | null;
   readonly variants: GanVariant[];
   readonly status = new Map<VariantName, VariantStatus>();
   readonly metrics: StepMetrics[] = [];
@@ -63,15 +79,23 @@ export class GanTrainer {
   constructor(
     readonly backend: Backend,
     readonly config: TrainerConfig,
+    images?: ImageData,
+    private readonly scorer?: ImageScorer,
   ) {
     validateConfig(config);
     const B = config.batch;
     const m = config.model;
-    this.dataset = dataset2d(config.data);
-    const anchors = backend.tensor('data.anchors', this.dataset.anchors.length, this.dataset.anchors);
+    const models = config.variants.map((name) =>
+      m.kind === 'mlp' ? mlpGan(backend, name, m, config.seed) : cnnGan(backend, name, m, config.seed),
+    );
+    const sampleSize = models[0].sampleSize;
+    if (config.data === 'mnist' && (!images || images.size !== sampleSize)) {
+      throw new Error(`training on ${config.data} needs its images (${sampleSize} floats each)`);
+    }
+    this.dataset = config.data === 'mnist' ? null : dataset2d(config.data);
     this.counter = backend.counter('rng.counter');
     this.shared = {
-      real: backend.tensor('data.real', B * 2),
+      real: backend.tensor('data.real', B * sampleSize),
       z: backend.tensor('noise.z', B * m.noiseDim),
       evalZ: backend.tensor('noise.evalZ', config.evalSamples * m.noiseDim),
       ones: backend.tensor('const.ones', B, new Float32Array(B).fill(1)),
@@ -79,19 +103,25 @@ export class GanTrainer {
     };
     const seed = config.seed;
     const draw = (label: string) => backend.drawTick({ counter: this.counter, label });
+    const common = { out: this.shared.real, n: B, seed, stream: STREAM.real, counter: this.counter };
+    const sampleData = this.dataset
+      ? backend.anchorSample({
+          ...common,
+          label: 'data.sample',
+          anchors: backend.tensor('data.anchors', this.dataset.anchors.length, this.dataset.anchors),
+          anchorCount: this.dataset.anchors.length / 2,
+          std: this.dataset.std,
+        })
+      : backend.rowSample({
+          ...common,
+          label: 'data.sample',
+          rows: backend.tensor('data.images', images!.count * images!.size, images!.images),
+          count: images!.count,
+          dim: images!.size,
+        });
     this.drawData = [
       draw('rng.tick.D'),
-      backend.anchorSample({
-        label: 'data.sample',
-        out: this.shared.real,
-        n: B,
-        anchors,
-        anchorCount: this.dataset.anchors.length / 2,
-        std: this.dataset.std,
-        seed,
-        stream: STREAM.real,
-        counter: this.counter,
-      }),
+      sampleData,
       ...(config.variants.includes('wgan-gp')
         ? [
             backend.uniformDraw({
@@ -126,12 +156,8 @@ export class GanTrainer {
         counter: this.counter,
       }),
     ];
-    // Same initial weights for every variant: drawn once from the seed.
-    const init = {
-      generator: initDenseStack(seed * 2 + 1, [m.noiseDim, ...m.generatorHidden, 2]),
-      discriminator: initDenseStack(seed * 2 + 2, [2, ...m.discriminatorHidden, 1]),
-    };
-    this.variants = config.variants.map((name) => new GanVariant(backend, name, config, init, this.shared));
+    // Every variant's model starts from the same weights: all are drawn from the run's seed.
+    this.variants = config.variants.map((name, i) => new GanVariant(backend, name, models[i], config, this.shared));
     for (const v of this.variants) this.status.set(v.name, { name: v.name, diverged: null, samples: null });
     // The evaluation noise is fixed for the whole run, so plotted points move only as G learns.
     const evalDraw = backend.normalDraw({
@@ -222,9 +248,10 @@ export class GanTrainer {
         divergedAny = true;
       }
       status.samples = samples;
-      const coverage = this.dataset.modes
+      const coverage = this.dataset?.modes
         ? modeCoverage(samples.subarray(0, 2 * COVERAGE_SAMPLES), this.dataset.modes, this.dataset.std)
         : null;
+      const scores = this.scorer && finite ? this.scorer.score(samples, this.config.evalSamples) : null;
       batch.push({
         step,
         variant: v.name,
@@ -235,7 +262,9 @@ export class GanTrainer {
         modesCovered: coverage?.modesCovered ?? null,
         highQuality: coverage?.highQuality ?? null,
         sigma,
-        gradNorm: meanRowNorm(inputGrad, 2),
+        gradNorm: meanRowNorm(inputGrad, v.model.sampleSize),
+        inceptionScore: scores?.inceptionScore ?? null,
+        fid: scores?.fid ?? null,
       });
     }
     this.metrics.push(...batch);

@@ -1,12 +1,12 @@
 /**
- * One GAN of the side-by-side comparison: a generator and a discriminator whose layers are
- * wrapped in this variant's normalization. All variants of a run share their initial weights and
- * read the same noise and data tensors, so they differ only in the normalization.
+ * One GAN of the side-by-side comparison: a generator and a discriminator (any GanModel) whose D
+ * layers are wrapped in this variant's normalization. All variants of a run share their initial
+ * weights and read the same noise and data tensors, so they differ only in the normalization.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
-import { DenseStack, type DenseTrace } from '../nn/dense-stack';
-import type { DenseInit } from '../nn/init';
+import type { TrainableParam } from '../nn/layers';
 import type { TrainerConfig, VariantName } from './config';
+import type { GanModel, NetTrace } from './model';
 import { normalizeWeight, spectralWarmup, type NormalizedWeight } from './normalization';
 
 export interface SharedInputs {
@@ -19,22 +19,14 @@ export interface SharedInputs {
   eps: Tensor;
 }
 
-interface AdamParam {
-  param: Tensor;
-  grad: Tensor;
-  n: number;
-}
-
 export class GanVariant {
-  readonly generator: DenseStack;
-  readonly discriminator: DenseStack;
   readonly normalized: NormalizedWeight[];
   readonly statsD: Tensor;
   readonly statsG: Tensor;
   /** [R] of the gradient penalty (WGAN-GP only; stays 0 otherwise). */
   readonly statsGP: Tensor;
-  readonly evalTrace: DenseTrace;
-  readonly probeTrace: DenseTrace;
+  readonly evalTrace: NetTrace;
+  readonly probeTrace: NetTrace;
   readonly discriminatorUpdate: Op[];
   readonly generatorUpdate: Op[];
   /** Run before a stats capture: eval samples and ∇ₓD on the real batch. */
@@ -44,35 +36,13 @@ export class GanVariant {
   constructor(
     backend: Backend,
     readonly name: VariantName,
+    readonly model: GanModel,
     config: TrainerConfig,
-    init: { generator: DenseInit[]; discriminator: DenseInit[] },
     shared: SharedInputs,
   ) {
-    const m = config.model;
     const B = config.batch;
-    this.generator = new DenseStack(
-      backend,
-      `${name}.G`,
-      {
-        sizes: [m.noiseDim, ...m.generatorHidden, 2],
-        hidden: m.generatorActivation,
-        output: 'identity',
-        slope: m.slope,
-      },
-      init.generator,
-    );
-    this.discriminator = new DenseStack(
-      backend,
-      `${name}.D`,
-      {
-        sizes: [2, ...m.discriminatorHidden, 1],
-        hidden: m.discriminatorActivation,
-        output: 'identity',
-        slope: m.slope,
-      },
-      init.discriminator,
-    );
-    this.normalized = this.discriminator.layers.map((layer, i) =>
+    const size = model.sampleSize;
+    this.normalized = model.normalizable.map((layer, i) =>
       normalizeWeight(backend, name, layer, {
         snRounds: config.snRounds,
         clip: config.clip,
@@ -83,45 +53,37 @@ export class GanVariant {
     const wBars = this.normalized.map((n) => n.wBar);
     const gWbars = this.normalized.map((n) => n.gWbar);
 
-    const dReal = this.discriminator.trace('real', shared.real, B, { weights: wBars });
+    const dReal = model.discriminatorTrace('real', shared.real, B, { weights: wBars });
     // G's output gradient is D's input gradient on the fake batch: the two traces share it.
-    const fakeGrad = backend.tensor(`${name}.fakeGrad`, B * 2);
-    const gTrace = this.generator.trace('train', shared.z, B, { outputGrad: fakeGrad });
-    const dFake = this.discriminator.trace('fake', gTrace.output, B, { weights: wBars, inputGrad: fakeGrad });
-    this.evalTrace = this.generator.trace('eval', shared.evalZ, config.evalSamples);
-    this.probeTrace = this.discriminator.trace('probe', shared.real, B, { weights: wBars, outputGrad: shared.ones });
+    const fakeGrad = backend.tensor(`${name}.fakeGrad`, B * size);
+    const gTrace = model.generatorTrace('train', shared.z, B, { outputGrad: fakeGrad });
+    const dFake = model.discriminatorTrace('fake', gTrace.output, B, { weights: wBars, inputGrad: fakeGrad });
+    this.evalTrace = model.generatorTrace('eval', shared.evalZ, config.evalSamples, { training: false });
+    this.probeTrace = model.discriminatorTrace('probe', shared.real, B, { weights: wBars, outputGrad: shared.ones });
     this.statsD = backend.tensor(`${name}.statsD`, 3);
     this.statsG = backend.tensor(`${name}.statsG`, 3);
     this.statsGP = backend.tensor(`${name}.statsGP`, 1);
 
     const adam = config.adam;
-    const optimizer = (label: string, params: AdamParam[]): Op[] => {
+    const optimizer = (label: string, params: TrainableParam[]): Op[] => {
       const step = backend.counter(`${label}.step`);
       return [
         backend.adamTick({ step, label: `${label}.tick` }),
-        ...params.map((p) => {
-          const moments = {
+        ...params.map((p) =>
+          backend.adamUpdate({
+            ...p,
             m: backend.tensor(`${p.param.label}.m`, p.n),
             v: backend.tensor(`${p.param.label}.v`, p.n),
-          };
-          return backend.adamUpdate({
-            ...p,
-            ...moments,
             step,
             lr: adam.lr,
             beta1: adam.beta1,
             beta2: adam.beta2,
             eps: 1e-8,
             label: `${p.param.label}.adam`,
-          });
-        }),
+          }),
+        ),
       ];
     };
-    const paramsOf = (stack: DenseStack): AdamParam[] =>
-      stack.layers.flatMap((l) => [
-        { param: l.w, grad: l.gW, n: l.dOut * l.dIn },
-        { param: l.b, grad: l.gB, n: l.dOut },
-      ]);
 
     this.discriminatorUpdate = [
       ...gTrace.forward(),
@@ -142,7 +104,7 @@ export class GanVariant {
       ...dFake.backward({ label: 'backwardD', weightGrads: 'accumulate', inputGrad: false, weightGradTargets: gWbars }),
       ...(name === 'wgan-gp' ? this.gradientPenalty(backend, config, shared, gTrace.output, wBars, gWbars) : []),
       ...this.normalized.flatMap((n) => n.backward()),
-      ...optimizer(`${name}.D`, paramsOf(this.discriminator)),
+      ...optimizer(`${name}.D`, model.discriminatorParams()),
       ...this.normalized.flatMap((n) => n.afterOptimizer()),
     ];
     // The G step reuses the same traces: a fresh z, W̄ refreshed for the updated W (without
@@ -161,7 +123,7 @@ export class GanVariant {
       }),
       ...dFake.backward({ label: 'backwardG', weightGrads: 'none', inputGrad: true }),
       ...gTrace.backward({ label: 'backwardG', weightGrads: 'write', inputGrad: false }),
-      ...optimizer(`${name}.G`, paramsOf(this.generator)),
+      ...optimizer(`${name}.G`, model.generatorParams()),
     ];
     this.statsOps = [
       ...this.evalTrace.forward(),
@@ -184,20 +146,14 @@ export class GanVariant {
     gWbars: Tensor[],
   ): Op[] {
     const B = config.batch;
+    const cols = this.model.sampleSize;
     const label = `${this.name}.gp`;
-    const mixed = backend.tensor(`${label}.xHat`, B * 2);
-    const trace = this.discriminator.trace('gp', mixed, B, { weights: wBars, outputGrad: shared.ones });
-    const seed = backend.tensor(`${label}.seed`, B * 2);
+    const mixed = backend.tensor(`${label}.xHat`, B * cols);
+    const trace = this.model.discriminatorTrace('gp', mixed, B, { weights: wBars, outputGrad: shared.ones });
+    if (!trace.doubleBackward) throw new Error(`${label}: this model has no gradient-penalty backward`);
+    const seed = backend.tensor(`${label}.seed`, B * cols);
     return [
-      backend.mixRows({
-        label: `${label}.mix`,
-        real: shared.real,
-        fake,
-        eps: shared.eps,
-        out: mixed,
-        rows: B,
-        cols: 2,
-      }),
+      backend.mixRows({ label: `${label}.mix`, real: shared.real, fake, eps: shared.eps, out: mixed, rows: B, cols }),
       ...trace.forward(),
       ...trace.backward({ label: 'inputGrad', weightGrads: 'none', inputGrad: true }),
       backend.penaltySeed({
@@ -206,7 +162,7 @@ export class GanVariant {
         seed,
         stats: this.statsGP,
         rows: B,
-        cols: 2,
+        cols,
         lambda: config.gpLambda,
       }),
       ...trace.doubleBackward({ seed, targets: gWbars, label: 'penalty' }),

@@ -2,16 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/backend';
 import { CpuBackend } from '../../src/engine/cpu-backend';
 import { GpuBackend } from '../../src/engine/gpu-backend';
-import { defaultConfig, SETTINGS, type TrainerConfig } from '../../src/gan/config';
+import { DEFAULT_MLP, defaultConfig, SETTINGS, type TrainerConfig } from '../../src/gan/config';
 import { GanTrainer } from '../../src/gan/trainer';
 import { singularValues } from '../../src/reference/svd';
 import { expectClose, testGpu } from '../helpers/gpu';
 
 /** A small 2-D GAN that trains at a usable pace on SwiftShader and on the CPU backend. */
 function smallConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig {
-  const base = defaultConfig();
   return defaultConfig({
-    model: { ...base.model, generatorHidden: [32, 32], discriminatorHidden: [32, 32] },
+    model: { ...DEFAULT_MLP, generatorHidden: [32, 32], discriminatorHidden: [32, 32] },
     batch: 64,
     evalSamples: 2500,
     ...overrides,
@@ -78,8 +77,8 @@ describe('GAN trainer', () => {
       expectClose(`trainer.wn.${layer.name}.sumSigma2`, [sumSquares], [rows], { atol: 0, rtol: 1e-4 });
     }
     const clip = trainer.variants.find((v) => v.name === 'clip')!;
-    for (const layer of clip.discriminator.layers) {
-      for (const tensor of [layer.w, layer.b]) {
+    for (const layer of clip.model.normalizable) {
+      for (const tensor of [layer.w, layer.b!]) {
         const values = await trainer.backend.read(tensor);
         expect(Math.max(...values.map(Math.abs)), `${tensor.label} max |value|`).toBeLessThanOrEqual(config.clip);
       }
@@ -91,7 +90,7 @@ describe('GAN trainer', () => {
     const backend = await gpuBackend();
     const trainer = new GanTrainer(backend, config);
     await trainer.train(7);
-    const layers = config.model.discriminatorHidden.length + 1;
+    const layers = trainer.variants[0].normalized.length;
     for (let l = 0; l < layers; l++) {
       expect(backend.executions.get(`sn.D.layer${l}.sn.powerIteration`)).toBe(7 * SETTINGS.D.nDis);
       expect(backend.executions.get(`sn.D.layer${l}.sn.refresh`)).toBe(7);
@@ -123,7 +122,7 @@ describe('GAN trainer', () => {
     await trainer.train(2);
     // Poison one weight of the 'none' discriminator.
     const none = trainer.variants.find((v) => v.name === 'none')!;
-    const w = none.discriminator.layers[1].w;
+    const w = none.model.normalizable[1].w;
     const values = await backend.read(w);
     values[3] = NaN;
     backend.write(w, values);

@@ -1,0 +1,91 @@
+/**
+ * What a GAN variant needs from a model, whatever its architecture: D and G applied to tensors
+ * (traces with forward and backward op lists), D's normalizable layers, and the parameters the
+ * optimizers update. The 2-D MLP (DenseStack) and the paper's CNN (PaperCnn) both provide it.
+ */
+import type { Backend, Op, Tensor } from '../engine/backend';
+import { DenseStack } from '../nn/dense-stack';
+import { initDenseStack } from '../nn/init';
+import type { TrainableParam, WeightGrads } from '../nn/layers';
+import { initPaperCnn, PaperCnn } from '../nn/paper-cnn';
+import type { CnnGanModel, MlpGanModel } from './config';
+import type { NormalizableLayer } from './normalization';
+
+export interface NetTrace {
+  readonly output: Tensor;
+  readonly outputGrad: Tensor;
+  readonly inputGrad: Tensor;
+  forward(): Op[];
+  backward(o: { weightGrads: WeightGrads; inputGrad: boolean; weightGradTargets?: Tensor[]; label: string }): Op[];
+  /** WGAN-GP: ∂R/∂(input gradient) → ∂R/∂W; only models with piecewise-linear D provide it. */
+  doubleBackward?(o: { seed: Tensor; targets: Tensor[]; label: string }): Op[];
+}
+
+export interface NetTraceOptions {
+  weights?: Tensor[];
+  outputGrad?: Tensor;
+  inputGrad?: Tensor;
+  /** false: sampling mode (batch norm uses running statistics). */
+  training?: boolean;
+}
+
+export interface GanModel {
+  /** Floats per real or generated sample (2 for points, M·M·c for images). */
+  readonly sampleSize: number;
+  readonly noiseDim: number;
+  /** D's weight layers in order, for the normalization wrappers. */
+  readonly normalizable: NormalizableLayer[];
+  discriminatorTrace(label: string, input: Tensor, batch: number, o?: NetTraceOptions): NetTrace;
+  generatorTrace(label: string, z: Tensor, batch: number, o?: NetTraceOptions): NetTrace;
+  discriminatorParams(): TrainableParam[];
+  generatorParams(): TrainableParam[];
+}
+
+function denseParams(stack: DenseStack): TrainableParam[] {
+  return stack.layers.flatMap((l) => [
+    { param: l.w, grad: l.gW, n: l.dOut * l.dIn },
+    { param: l.b, grad: l.gB, n: l.dOut },
+  ]);
+}
+
+/** The 2-D MLP GAN. Initial weights come from the run's seed, so every variant starts equal. */
+export function mlpGan(backend: Backend, label: string, m: MlpGanModel, seed: number): GanModel {
+  const gSizes = [m.noiseDim, ...m.generatorHidden, 2];
+  const dSizes = [2, ...m.discriminatorHidden, 1];
+  const generator = new DenseStack(
+    backend,
+    `${label}.G`,
+    { sizes: gSizes, hidden: m.generatorActivation, output: 'identity', slope: m.slope },
+    initDenseStack(seed * 2 + 1, gSizes),
+  );
+  const discriminator = new DenseStack(
+    backend,
+    `${label}.D`,
+    { sizes: dSizes, hidden: m.discriminatorActivation, output: 'identity', slope: m.slope },
+    initDenseStack(seed * 2 + 2, dSizes),
+  );
+  return {
+    sampleSize: 2,
+    noiseDim: m.noiseDim,
+    normalizable: discriminator.layers,
+    discriminatorTrace: (name, input, batch, o = {}) => discriminator.trace(name, input, batch, o),
+    generatorTrace: (name, z, batch, o = {}) => generator.trace(name, z, batch, o),
+    discriminatorParams: () => denseParams(discriminator),
+    generatorParams: () => denseParams(generator),
+  };
+}
+
+/** The paper's standard CNN (Table 3) at a width multiplier, for M × M × c images. */
+export function cnnGan(backend: Backend, label: string, m: CnnGanModel, seed: number): GanModel {
+  const spec = { size: 32, channels: m.channels, width: m.width, noiseDim: m.noiseDim, slope: m.slope };
+  const cnn = new PaperCnn(backend, label, spec, initPaperCnn(spec, seed, 'chainer'));
+  return {
+    sampleSize: cnn.imageSize,
+    noiseDim: m.noiseDim,
+    normalizable: cnn.normalizable,
+    discriminatorTrace: (name, input, batch, o = {}) => cnn.discriminatorTrace(name, input, batch, o),
+    generatorTrace: (name, z, batch, o = {}) => cnn.generatorTrace(name, z, batch, o),
+    discriminatorParams: () => cnn.discriminator.params(),
+    generatorParams: () => cnn.generator.params(),
+  };
+}
