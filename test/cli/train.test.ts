@@ -114,4 +114,56 @@ describe('npm run train (headless trainer)', () => {
       expect(run.stderr).toMatch(message);
     }
   });
+
+  it('trains the paper CNN on MNIST digits and writes 16 images per variant with scores', () => {
+    const run = train([
+      '--model',
+      'cnn',
+      '--data',
+      'mnist',
+      '--width',
+      '1/8',
+      '--variants',
+      'sn,wn',
+      '--steps',
+      '2',
+      '--batch',
+      '8',
+      '--eval-samples',
+      '16',
+      '--stats-every',
+      '2',
+      '--backend',
+      'cpu',
+      '--quiet',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    // Real digits against held-out digits, scored by the project's classifier.
+    expect(run.stderr).toMatch(/real digits score IS \d/);
+    const doc = run.json() as {
+      reference: { inceptionScore: number; fid: number };
+      metrics: Array<{ inceptionScore: number | null; fid: number | null }>;
+      variants: Record<string, { samples: number[][]; layers: Array<{ shape: number[] }> }>;
+    };
+    expect(doc.reference.inceptionScore).toBeGreaterThan(5);
+    for (const m of doc.metrics) {
+      expect(m.inceptionScore).toBeGreaterThanOrEqual(1);
+      expect(m.fid).toBeGreaterThan(0);
+    }
+    for (const v of Object.values(doc.variants)) {
+      expect(v.samples.length).toBe(16);
+      expect(v.samples.every((image) => image.length === 32 * 32 && image.every((p) => p >= -1 && p <= 1))).toBe(true);
+      // Table 3 at width 1/8: conv 1→8 (3×3) … conv 32→64 (3×3), dense 4·4·64 → 1.
+      expect(v.layers.map((l) => l.shape)).toEqual([
+        [8, 9],
+        [8, 128],
+        [16, 72],
+        [16, 256],
+        [32, 144],
+        [32, 512],
+        [64, 288],
+        [1, 1024],
+      ]);
+    }
+  });
 });
