@@ -128,7 +128,6 @@ export function validateConfig(c: TrainerConfig): void {
     if (![0.125, 0.25, 0.5, 1].includes(c.model.width))
       problems.push(`width must be 1/8, 1/4, 1/2 or 1 (got ${c.model.width})`);
     if (c.data !== 'mnist') problems.push(`the CNN trains on images (mnist), not ${c.data}`);
-    if (c.variants.includes('wgan-gp')) problems.push('the gradient penalty is available for the 2-D MLP only so far');
   } else if (c.data === 'mnist') {
     problems.push('mnist needs the CNN model');
   }

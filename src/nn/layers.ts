@@ -78,6 +78,11 @@ export interface LayerTrace {
   readonly inputGrad: Tensor;
   forward(): Op[];
   backward(o: LayerBackwardOptions): Op[];
+  /**
+   * WGAN-GP's second pass (see DenseTrace.doubleBackward): given ∂R/∂(this layer's input
+   * gradient), adds ∂R/∂W to `target` and returns the ops and ∂R/∂(its output gradient).
+   */
+  doubleBackward?(o: { seed: Tensor; target: Tensor; label: string }): { ops: Op[]; next: Tensor };
 }
 
 export interface Layer {
@@ -160,6 +165,29 @@ abstract class WeightTrace implements LayerTrace {
         slope: this.layer.slope,
       }),
     ];
+  }
+
+  /**
+   * ∂R/∂(output gradient) from ∂R/∂(masked gradient) `through`: the same mask act'(y), which is
+   * fixed almost everywhere for piecewise-linear activations (checked here).
+   */
+  protected maskedSeed(label: string, through: Tensor): { ops: Op[]; next: Tensor } {
+    const act = this.layer.activation;
+    if (act === 'identity') return { ops: [], next: through };
+    if (act !== 'relu' && act !== 'leaky_relu') {
+      throw new Error(`${this.label}: the gradient penalty needs piecewise-linear activations, not ${act}`);
+    }
+    const next = this.backend.tensor(`${label}.seedOut`, this.batch * this.layer.outputSize);
+    const op = this.backend.activationBackward({
+      label: `${label}.mask`,
+      y: this.output,
+      dy: through,
+      dx: next,
+      n: this.batch * this.layer.outputSize,
+      activation: act,
+      slope: this.layer.slope,
+    });
+    return { ops: [op], next };
   }
 
   /** db (+)= Σ_rows dz over a rows × channels matrix. */
@@ -293,6 +321,38 @@ class LinearTrace extends WeightTrace {
       );
     }
     return ops;
+  }
+
+  doubleBackward(o: { seed: Tensor; target: Tensor; label: string }): { ops: Op[]; next: Tensor } {
+    const l = this.layer;
+    const label = `${this.label}.${o.label}`;
+    const through = this.backend.tensor(`${label}.through`, this.batch * l.dOut);
+    const ops = [
+      // dx = dz·W: ∂R/∂W += dzᵀ·s, ∂R/∂dz = s·Wᵀ.
+      this.backend.matmul({
+        label: `${label}.gW`,
+        a: this.preGrad,
+        b: o.seed,
+        c: o.target,
+        m: l.dOut,
+        n: l.dIn,
+        k: this.batch,
+        transA: true,
+        accumulate: true,
+      }),
+      this.backend.matmul({
+        label: `${label}.through`,
+        a: o.seed,
+        b: this.weight,
+        c: through,
+        m: this.batch,
+        n: l.dOut,
+        k: l.dIn,
+        transB: true,
+      }),
+    ];
+    const masked = this.maskedSeed(label, through);
+    return { ops: [...ops, ...masked.ops], next: masked.next };
   }
 }
 
@@ -463,6 +523,39 @@ class Conv2dTrace extends WeightTrace {
       );
     }
     return ops;
+  }
+
+  doubleBackward(o: { seed: Tensor; target: Tensor; label: string }): { ops: Op[]; next: Tensor } {
+    const l = this.conv;
+    const label = `${this.label}.${o.label}`;
+    const through = this.backend.tensor(`${label}.through`, this.rows * l.dOut);
+    // dx = col2im(dz·W), and col2im is im2col's adjoint: ∂R/∂W += dzᵀ·im2col(s), ∂R/∂dz = im2col(s)·Wᵀ.
+    const ops = [
+      this.backend.im2col({ label: `${label}.im2col`, image: o.seed, cols: this.cols, geom: this.geom }),
+      this.backend.matmul({
+        label: `${label}.gW`,
+        a: this.preGrad,
+        b: this.cols,
+        c: o.target,
+        m: l.dOut,
+        n: l.dIn,
+        k: this.rows,
+        transA: true,
+        accumulate: true,
+      }),
+      this.backend.matmul({
+        label: `${label}.through`,
+        a: this.cols,
+        b: this.weight,
+        c: through,
+        m: this.rows,
+        n: l.dOut,
+        k: l.dIn,
+        transB: true,
+      }),
+    ];
+    const masked = this.maskedSeed(label, through);
+    return { ops: [...ops, ...masked.ops], next: masked.next };
   }
 }
 
@@ -944,6 +1037,20 @@ export class SequentialTrace {
         }),
       );
     }
+    return ops;
+  }
+
+  /** WGAN-GP's second pass through every layer, first to last (see LayerTrace.doubleBackward). */
+  doubleBackward(o: { seed: Tensor; targets: Tensor[]; label: string }): Op[] {
+    const ops: Op[] = [];
+    let seed = o.seed;
+    this.traces.forEach((trace, i) => {
+      const w = this.net.weighted.indexOf(this.net.layers[i] as WeightLayer);
+      if (!trace.doubleBackward || w < 0) throw new Error(`${trace.label}: no gradient-penalty pass for this layer`);
+      const step = trace.doubleBackward({ seed, target: o.targets[w], label: o.label });
+      ops.push(...step.ops);
+      seed = step.next;
+    });
     return ops;
   }
 }

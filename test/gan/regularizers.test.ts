@@ -4,6 +4,7 @@ import type { Tensor } from '../../src/engine/backend';
 import { normalizeWeight } from '../../src/gan/normalization';
 import { DenseStack } from '../../src/nn/dense-stack';
 import { initDenseStack } from '../../src/nn/init';
+import { initPaperCnn, PaperCnn } from '../../src/nn/paper-cnn';
 import { Rng } from '../../src/reference/random';
 import { expectClose } from '../helpers/gpu';
 
@@ -105,6 +106,72 @@ describe('D regularizers on the CPU backend against finite differences', () => {
         indices.map((k) => analytic[k]),
         numeric,
         { atol: 2e-3, rtol: 2e-3 },
+      );
+    }
+  });
+
+  it('the gradient penalty through the paper CNN (width 1/8) matches finite differences', async () => {
+    const backend = new CpuBackend();
+    const rng = new Rng(33);
+    const B = 2;
+    const spec = { size: 32, channels: 1, width: 1 / 8, noiseDim: 128, slope: 0.1 };
+    // PyTorch's initialization keeps D's activations O(1) (with N(0, 0.02²) they are ~1e-6 deep
+    // in the net, where finite differences drown in float32 rounding).
+    const cnn = new PaperCnn(backend, 'gp', spec, initPaperCnn(spec, 4, 'pytorch'));
+    const input = backend.tensor('x', B * cnn.imageSize, rng.uniformArray(B * cnn.imageSize, -1, 1));
+    const ones = backend.tensor('ones', B, new Float32Array(B).fill(1));
+    const trace = cnn.discriminatorTrace('gp', input, B, { outputGrad: ones });
+    const seed = backend.tensor('seed', B * cnn.imageSize);
+    const stats = backend.tensor('stats', 1);
+    const layers = cnn.normalizable;
+    const targets = layers.map((l) => backend.tensor(`${l.name}.gpGrad`, l.dOut * l.dIn));
+    const penaltyOps = [
+      ...trace.forward(),
+      ...trace.backward({ label: 'inputGrad', weightGrads: 'none', inputGrad: true }),
+      backend.penaltySeed({
+        label: 'seed',
+        grad: trace.inputGrad,
+        seed,
+        stats,
+        rows: B,
+        cols: cnn.imageSize,
+        lambda: 10,
+      }),
+    ];
+    await backend.run([...penaltyOps, ...trace.doubleBackward({ seed, targets, label: 'gp' })]);
+    for (const l of [0, 3, 6, 7]) {
+      const layer = layers[l];
+      const analytic = await backend.read(targets[l]);
+      const original = await backend.read(layer.w);
+      // R recomputed in float64 from the input gradient: at ‖∇ₓD‖ ≈ 1e-3, R ≈ λ and its float32
+      // value would hide the O(h) changes finite differences look for.
+      const penaltyAt = (v: Float32Array) => {
+        backend.write(layer.w, v);
+        void backend.run(penaltyOps);
+        const g = data(trace.inputGrad);
+        let sum = 0;
+        for (let i = 0; i < B; i++) {
+          let sq = 0;
+          for (let j = 0; j < cnn.imageSize; j++) sq += g[i * cnn.imageSize + j] ** 2;
+          sum += (Math.sqrt(sq) - 1) ** 2;
+        }
+        return (10 / B) * sum;
+      };
+      // Probe the largest-gradient entries: their differences stand well above float32 noise.
+      const order = Array.from(analytic.keys()).sort((a, b) => Math.abs(analytic[b]) - Math.abs(analytic[a]));
+      const indices = order.slice(0, 4);
+      // A small step: a first-layer weight moves thousands of pre-activations, and a step that
+      // carries one across a LeakyReLU kink changes the masks the derivative assumes fixed.
+      const numeric = finiteDifferences(original, indices, penaltyAt, 1e-5);
+      backend.write(layer.w, original);
+      const scale = Math.abs(analytic[order[0]]);
+      // R is piecewise quadratic in each W (LeakyReLU masks fixed): exact central differences up
+      // to float32 rounding of R; a wrong index or a missing mask is off by O(scale).
+      expectClose(
+        `gp.cnn.fd.layer${l}`,
+        indices.map((k) => analytic[k]),
+        numeric,
+        { atol: 0.02 * scale, rtol: 0.02 },
       );
     }
   });
