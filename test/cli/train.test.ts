@@ -124,7 +124,7 @@ describe('npm run train (headless trainer)', () => {
       '--width',
       '1/8',
       '--variants',
-      'sn,wn',
+      'sn,wgan-gp',
       '--steps',
       '2',
       '--batch',
