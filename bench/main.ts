@@ -9,7 +9,7 @@
 import { describeAdapter, type GpuContext } from '../src/gpu/device';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import { benchMatmul } from './matmul';
-import { benchTrain } from './train';
+import { benchCnn, benchTrain } from './train';
 
 export type Cell = string | number | boolean | null;
 
@@ -36,6 +36,7 @@ export type Benchmark = (env: BenchEnv) => Promise<BenchReport>;
 export const BENCHMARKS: Record<string, Benchmark> = {
   matmul: benchMatmul,
   train: benchTrain,
+  cnn: benchCnn,
 };
 
 function formatCell(value: Cell): string {

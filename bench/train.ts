@@ -7,13 +7,19 @@
 import type { Backend } from '../src/engine/backend';
 import { CpuBackend } from '../src/engine/cpu-backend';
 import { GpuBackend } from '../src/engine/gpu-backend';
-import { DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
-import { GanTrainer } from '../src/gan/trainer';
+import { DEFAULT_CNN, DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
+import { GanTrainer, type ImageData } from '../src/gan/trainer';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import type { BenchEnv, BenchReport } from './main';
 
-async function stepsPerSecond(backend: Backend, config: TrainerConfig, warmup: number, steps: number): Promise<number> {
-  const trainer = new GanTrainer(backend, config);
+async function stepsPerSecond(
+  backend: Backend,
+  config: TrainerConfig,
+  warmup: number,
+  steps: number,
+  images?: ImageData,
+): Promise<number> {
+  const trainer = new GanTrainer(backend, config, images);
   await trainer.train(warmup);
   const start = performance.now();
   await trainer.train(steps);
@@ -54,5 +60,42 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
       `model: G ${m.noiseDim}→${m.generatorHidden.join('→')}→2, D 2→${m.discriminatorHidden.join('→')}→1, batch ${config.batch}, setting C (n_dis ${config.adam.nDis}), standard loss`,
       `webgpu: ${steps} timed steps after 5 warm-up steps; cpu: ${cpuSteps} steps after 2 (float64 twins on one core)`,
     ],
+  };
+}
+
+/**
+ * The paper CNN on MNIST-shaped data (random images: throughput does not depend on the pixels):
+ * steps/s per width and variant. On a software adapter only widths 1/8 and 1/4, one timed step.
+ */
+export async function benchCnn(env: BenchEnv): Promise<BenchReport> {
+  const widths = env.software ? [1 / 8, 1 / 4] : [1 / 8, 1 / 4, 1 / 2, 1];
+  const steps = env.software ? 1 : 50;
+  const sets: VariantName[][] = [['sn'], ['wn'], ['none'], ['sn', 'wn', 'none']];
+  const rows: BenchReport['rows'] = [];
+  const images = { images: new Float32Array(256 * 1024).map((_, i) => Math.sin(i) * 0.9), count: 256, size: 1024 };
+  for (const width of widths) {
+    for (const variants of sets) {
+      const config = defaultConfig({
+        model: { ...DEFAULT_CNN, width },
+        data: 'mnist',
+        variants,
+        batch: 64,
+        evalSamples: 16,
+        statsEvery: 1000,
+      });
+      env.log(`cnn: width ${width}, ${variants.join(',')}`);
+      const ctx = await acquireNodeGpu({ label: 'bench.cnn', tuning: env.ctx.tuning });
+      const gpu = new GpuBackend(ctx);
+      const rate = await stepsPerSecond(gpu, config, 1, steps, images);
+      gpu.destroy();
+      ctx.device.destroy();
+      rows.push({ width: `1/${1 / width}`, variants: variants.join(','), 'webgpu steps/s': rate });
+    }
+  }
+  return {
+    title: 'GAN training steps/s (paper CNN, 32×32×1, batch 64, setting C)',
+    columns: ['width', 'variants', 'webgpu steps/s'],
+    rows,
+    notes: [`${steps} timed step(s) after 1 warm-up step per row; statistics not captured during timing`],
   };
 }
