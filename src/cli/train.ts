@@ -21,6 +21,7 @@ import {
 } from '../gan/config';
 import { GanTrainer } from '../gan/trainer';
 import { toPaddedImages } from '../data/mnist';
+import { layerSpectrum } from '../spectra/spectra';
 import { digitScorer } from '../metrics/digit-scorer';
 import { digitSplit } from '../metrics/digit-split';
 import { loadDigitClassifierInNode } from '../node/digit-classifier-node';
@@ -38,6 +39,7 @@ const OPTIONS = {
   seed: 'value',
   batch: 'value',
   'stats-every': 'value',
+  'spectra-every': 'value',
   ip: 'value',
   warmup: 'value',
   clip: 'value',
@@ -52,7 +54,7 @@ const OPTIONS = {
 
 const USAGE = `usage: npm run train -- [--model mlp2d|cnn] [--data ring8|grid25|spiral|moons|mnist] [--width 1/8|1/4|1/2|1]
   [--variants sn,wn,none,clip,orthonormal,wgan-gp] [--eval-samples N]
-  [--settings A..F] [--loss standard|hinge|wgan] [--steps N] [--seed N] [--batch N] [--stats-every K]
+  [--settings A..F] [--loss standard|hinge|wgan] [--steps N] [--seed N] [--batch N] [--stats-every K] [--spectra-every N]
   [--ip N] [--warmup N] [--clip C] [--lr A] [--backend webgpu|cpu] [--out run.json] [--quiet]`;
 
 function parseWidth(raw: string | undefined): number {
@@ -94,6 +96,7 @@ export function configFromArgs(args: Map<string, string>): { config: TrainerConf
     seed: numberArg(args, 'seed', 1),
     batch: numberArg(args, 'batch', cnn ? 64 : 128),
     statsEvery: numberArg(args, 'stats-every', 50),
+    spectraEvery: numberArg(args, 'spectra-every', 10 * numberArg(args, 'stats-every', 50)),
     snRounds: numberArg(args, 'ip', 1),
     snWarmup: numberArg(args, 'warmup', 0),
     clip: numberArg(args, 'clip', 0.01),
@@ -165,6 +168,7 @@ async function main(argv: string[]): Promise<void> {
     }
   });
   const seconds = (performance.now() - start) / 1000;
+  await trainer.spectraSettled();
   if (!quiet) process.stderr.write('\n');
   const last = new Map(trainer.metrics.map((m) => [m.variant, m]));
   for (const v of config.variants) {
@@ -191,7 +195,10 @@ async function main(argv: string[]): Promise<void> {
             Array.from(samples.subarray(i * images.data.size, (i + 1) * images.data.size)),
           )
         : Array.from({ length: samples.length / 2 }, (_, i) => [samples[2 * i], samples[2 * i + 1]]),
-      layers: await trainer.snapshot(v),
+      layers: (await trainer.snapshot(v)).map((layer) => {
+        const spectrum = layerSpectrum(layer);
+        return { ...layer, singularValues: spectrum.singularValues, singularValuesRaw: spectrum.singularValuesRaw };
+      }),
     };
   }
   const out = {

@@ -79,6 +79,8 @@ export interface TrainerConfig {
   gpLambda: number;
   /** Statistics are read back every this many steps. */
   statsEvery: number;
+  /** Exact spectra of every D layer on statistics steps that are multiples of this (0: never). */
+  spectraEvery: number;
   /** Generated points used for mode coverage and plots. */
   evalSamples: number;
 }
@@ -110,6 +112,7 @@ export function defaultConfig(overrides: Partial<TrainerConfig> = {}): TrainerCo
     orthoBeta: 1e-4,
     gpLambda: 10,
     statsEvery: 50,
+    spectraEvery: 500,
     evalSamples: 2500,
     ...overrides,
   };
@@ -132,6 +135,9 @@ export function validateConfig(c: TrainerConfig): void {
     problems.push('mnist needs the CNN model');
   }
   positiveInt('statsEvery', c.statsEvery, 1_000_000);
+  if (!Number.isInteger(c.spectraEvery) || c.spectraEvery < 0) {
+    problems.push(`spectraEvery must be a non-negative integer (got ${c.spectraEvery})`);
+  }
   positiveInt('evalSamples', c.evalSamples, 100_000);
   positiveInt('n_dis', c.adam.nDis, 100);
   if (c.model.kind === 'mlp') {

@@ -9,6 +9,7 @@ import { dataset2d, type Dataset2d } from '../data/mixtures';
 import { COVERAGE_SAMPLES, modeCoverage } from '../data/mode-coverage';
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { validateConfig, type TrainerConfig, type VariantName } from './config';
+import { computeInline, type LayerSpectrum, type LayerWeights, type SpectrumComputer } from '../spectra/spectra';
 import { cnnGan, mlpGan } from './model';
 import { GanVariant, type SharedInputs } from './variant';
 
@@ -31,6 +32,8 @@ export interface StepMetrics {
   /** Digit-quality scores of the evaluation images (image data with a scorer; null otherwise). */
   inceptionScore: number | null;
   fid: number | null;
+  /** Exact spectra of every D layer, on steps that are multiples of spectraEvery (filled in later). */
+  spectra?: LayerSpectrum[];
 }
 
 /** Real images to train on: count rows of `size` floats (NHWC, in [−1, 1]). */
@@ -75,12 +78,15 @@ export class GanTrainer {
   private stepCount = 0;
   private pending: Promise<void> = Promise.resolve();
   private listeners: Array<(m: StepMetrics[]) => void> = [];
+  private spectraListeners: Array<(m: StepMetrics[]) => void> = [];
+  private readonly pendingSpectra = new Set<Promise<void>>();
 
   constructor(
     readonly backend: Backend,
     readonly config: TrainerConfig,
     images?: ImageData,
     private readonly scorer?: ImageScorer,
+    private readonly spectrumComputer: SpectrumComputer = computeInline,
   ) {
     validateConfig(config);
     const B = config.batch;
@@ -217,9 +223,62 @@ export class GanTrainer {
       v.probeTrace.inputGrad,
       ...v.sigmaTensors,
     ]);
-    const result = this.backend.run([...this.stepOps, ...live.flatMap((v) => v.statsOps)], tensors);
-    this.pending = result.then((values) => this.record(step, live, values));
+    const every = this.config.spectraEvery;
+    const spectra = every > 0 && step % every === 0;
+    // Spectrum steps also copy out every D layer's W and W̄ (once when they are the same tensor).
+    const weights = spectra
+      ? live.flatMap((v) => v.normalized.flatMap((n) => (n.wBar === n.layer.w ? [n.layer.w] : [n.layer.w, n.wBar])))
+      : [];
+    const result = this.backend.run([...this.stepOps, ...live.flatMap((v) => v.statsOps)], [...tensors, ...weights]);
+    this.pending = result.then((values) => {
+      const batch = this.record(step, live, values.slice(0, tensors.length));
+      if (spectra) this.computeSpectra(live, batch, values.slice(tensors.length));
+    });
     return this.pending;
+  }
+
+  /** Every pending spectrum computation, settled. */
+  async spectraSettled(): Promise<void> {
+    await this.pending;
+    await Promise.all(this.pendingSpectra);
+  }
+
+  /**
+   * Singular values of every D layer of every live variant, computed off the training path; the
+   * result is attached to the step's metrics when it arrives (training goes on meanwhile).
+   */
+  private computeSpectra(live: GanVariant[], batch: StepMetrics[], values: Float32Array[]): void {
+    let at = 0;
+    const layers: LayerWeights[][] = live.map((v) =>
+      v.normalized.map((n, i) => {
+        const W = values[at++];
+        const Wbar = n.wBar === n.layer.w ? W : values[at++];
+        const sigma = batch.find((m) => m.variant === v.name)?.sigma ?? [];
+        return {
+          name: n.layer.name,
+          shape: [n.layer.dOut, n.layer.dIn] as [number, number],
+          W,
+          Wbar,
+          sigmaEstimate: n.spectral ? (sigma[v.normalized.slice(0, i).filter((x) => x.spectral).length] ?? null) : null,
+        };
+      }),
+    );
+    const job = Promise.all(
+      layers.map(async (l, i) => {
+        const spectra = await this.spectrumComputer(l);
+        const metrics = batch.find((m) => m.variant === live[i].name);
+        if (metrics) metrics.spectra = spectra;
+      }),
+    ).then(() => {
+      for (const listener of this.spectraListeners) listener(batch);
+    });
+    this.pendingSpectra.add(job);
+    void job.finally(() => this.pendingSpectra.delete(job));
+  }
+
+  /** Called with a step's metrics once its spectra have been computed. */
+  onSpectra(listener: (m: StepMetrics[]) => void): void {
+    this.spectraListeners.push(listener);
   }
 
   /** Steps until `count` more have run, waiting on statistics whenever they are captured. */
@@ -233,7 +292,7 @@ export class GanTrainer {
     await this.pending;
   }
 
-  private record(step: number, live: GanVariant[], values: Float32Array[]): void {
+  private record(step: number, live: GanVariant[], values: Float32Array[]): StepMetrics[] {
     let at = 0;
     const batch: StepMetrics[] = [];
     let divergedAny = false;
@@ -270,6 +329,7 @@ export class GanTrainer {
     this.metrics.push(...batch);
     if (divergedAny) this.rebuildStep();
     for (const listener of this.listeners) listener(batch);
+    return batch;
   }
 
   /** Raw and normalized weights of every D layer of a variant (for JSON export and spectra). */
