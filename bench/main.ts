@@ -9,6 +9,7 @@
 import { describeAdapter, type GpuContext } from '../src/gpu/device';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import { benchMatmul } from './matmul';
+import { benchSpectra } from './spectra';
 import { benchCnn, benchTrain } from './train';
 
 export type Cell = string | number | boolean | null;
@@ -37,6 +38,7 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   matmul: benchMatmul,
   train: benchTrain,
   cnn: benchCnn,
+  spectra: benchSpectra,
 };
 
 function formatCell(value: Cell): string {
