@@ -1,1 +1,2 @@
 import './ui/selftest-panel';
+import './ui/training-preview';
