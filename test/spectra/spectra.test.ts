@@ -5,6 +5,7 @@ import { DEFAULT_CNN, defaultConfig } from '../../src/gan/config';
 import { GanTrainer } from '../../src/gan/trainer';
 import { initPaperCnn, PaperCnn, paperCnnWidths } from '../../src/nn/paper-cnn';
 import { Rng } from '../../src/reference/random';
+import { singularValues } from '../../src/reference/svd';
 import { layerSpectrum } from '../../src/spectra/spectra';
 
 /** Every D layer of the paper CNN at width 1 as d_out × d_in·kh·kw, and of the default MLP. */
@@ -125,6 +126,39 @@ describe('exact layer spectra', () => {
       });
     }
   }, 120_000);
+
+  it('trained weights of the paper-width CNN: every layer against ml-matrix or, for the two largest, the independent Householder SVD', async () => {
+    // Two Adam steps of SN at width 1 on 32×32×3 images (synthetic pixels: only the weights matter).
+    const rng = new Rng(53);
+    const images = { images: rng.uniformArray(8 * 3072, -1, 1), count: 8, size: 3072 };
+    const config = defaultConfig({
+      model: { ...DEFAULT_CNN, width: 1, channels: 3 },
+      data: 'mnist',
+      variants: ['sn'],
+      batch: 2,
+      evalSamples: 2,
+      statsEvery: 2,
+      spectraEvery: 2,
+    });
+    const trainer = new GanTrainer(new CpuBackend(), config, images);
+    await trainer.train(2);
+    await trainer.spectraSettled();
+    const spectra = trainer.metrics.find((m) => m.step === 2)!.spectra!;
+    const snapshot = await trainer.snapshot('sn');
+    expect(snapshot.map((l) => l.shape)).toEqual(PAPER_D_SHAPES);
+    snapshot.forEach((layer, i) => {
+      const [rows, cols] = layer.shape;
+      if (rows * rows * cols <= 256 * 256 * 1152) {
+        expectMatchesOracle(`trained CNN W̄ ${layer.name}`, spectra[i].singularValues, layer.Wbar, rows, cols);
+        return;
+      }
+      const householder = singularValues(layer.Wbar, rows, cols, { method: 'bidiagonal' });
+      spectra[i].singularValues.forEach((value, k) => {
+        const bound = k < 10 ? 1e-4 * householder[k] : 1e-3 * householder[0];
+        expect(Math.abs(value - householder[k]), `trained CNN ${layer.name} σ${k + 1}`).toBeLessThanOrEqual(bound);
+      });
+    });
+  }, 600_000);
 
   it('the shapes above are the paper CNN’s D layers (the model itself checked at width 1/8)', () => {
     const shapesAt = (width: number, channels: number): Array<[number, number]> => {
