@@ -237,6 +237,11 @@ export class GanTrainer {
     return this.pending;
   }
 
+  /** The latest statistics capture, processed. */
+  statsSettled(): Promise<void> {
+    return this.pending;
+  }
+
   /** Every pending spectrum computation, settled. */
   async spectraSettled(): Promise<void> {
     await this.pending;

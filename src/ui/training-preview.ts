@@ -19,7 +19,7 @@ import { workerSpectrumComputer } from '../spectra/worker-client';
 /** Hooks the end-to-end tests use; harmless for visitors. */
 declare global {
   interface Window {
-    snganPreview?: { steps(): number; heavySpectra(): Promise<number> };
+    snganPreview?: { steps(): number; heavySpectra(): Promise<{ layers: number; before: number; after: number }> };
   }
 }
 
@@ -118,8 +118,14 @@ export class TrainingPreview extends LitElement {
     requestAnimationFrame(() => void frame());
   }
 
-  /** The paper-width CNN's largest layers through the same worker: seconds of work (tests use it). */
-  private async heavySpectra(): Promise<number> {
+  /**
+   * The paper-width CNN's largest layers through the same worker: seconds of work (tests use it).
+   * Starts right after a statistics capture, when the loop is free to submit steps, and reports
+   * the step counter before and after.
+   */
+  private async heavySpectra(): Promise<{ layers: number; before: number; after: number }> {
+    await this.trainer!.statsSettled();
+    const before = this.trainer!.steps;
     const rng = new Rng(3);
     const layers: LayerWeights[] = [
       [512, 2304],
@@ -131,7 +137,7 @@ export class TrainingPreview extends LitElement {
       return { name: `${rows}x${cols}`, shape: [rows, cols] as [number, number], W, Wbar: W, sigmaEstimate: null };
     });
     const spectra = await this.computer!(layers);
-    return spectra.length;
+    return { layers: spectra.length, before, after: this.trainer!.steps };
   }
 
   override render() {
