@@ -57,6 +57,18 @@ export interface Backend {
   run(ops: readonly Op[], capture?: readonly Tensor[]): Promise<Float32Array[]>;
   /** Live tensors and their bytes, to catch leaks. */
   memory(): { tensors: number; bytes: number };
+  /**
+   * Every tensor and counter made so far, in creation order. A model built twice from the same
+   * configuration makes the same sequence, which is what lets a checkpoint be restored into a
+   * fresh backend (after a lost device, or on the CPU).
+   */
+  readonly tensors: readonly Tensor[];
+  /** Whether the tensor is a counter (stored as a u32 on the GPU, as a float on the CPU). */
+  isCounter(tensor: Tensor): boolean;
+  /** A counter's value from its read-back raw contents. */
+  counterValue(raw: Float32Array): number;
+  /** Sets a counter to a value. */
+  writeCounter(tensor: Tensor, value: number): void;
   destroy(): void;
 
   /** C = act(op(A)·op(B) + bias), or C += op(A)·op(B). */

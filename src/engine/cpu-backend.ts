@@ -44,6 +44,8 @@ export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
   readonly executions = new Map<string, number>();
   private readonly live = new Set<CpuTensor>();
+  private readonly made: CpuTensor[] = [];
+  private readonly counters = new Set<Tensor>();
 
   constructor(readonly description = 'CPU (float64 twins of the kernels)') {}
 
@@ -51,11 +53,30 @@ export class CpuBackend implements Backend {
     const t = new CpuTensor(label, new Float32Array(size));
     if (values) t.data.set(values);
     this.live.add(t);
+    this.made.push(t);
     return t;
   }
 
   counter(label: string, start = 0): Tensor {
-    return this.tensor(label, 1, [start]);
+    const t = this.tensor(label, 1, [start]);
+    this.counters.add(t);
+    return t;
+  }
+
+  get tensors(): readonly Tensor[] {
+    return this.made;
+  }
+
+  isCounter(tensor: Tensor): boolean {
+    return this.counters.has(tensor);
+  }
+
+  counterValue(raw: Float32Array): number {
+    return raw[0];
+  }
+
+  writeCounter(tensor: Tensor, value: number): void {
+    data(tensor)[0] = value;
   }
 
   write(tensor: Tensor, values: ArrayLike<number>): void {
@@ -82,6 +103,7 @@ export class CpuBackend implements Backend {
 
   destroy(): void {
     this.live.clear();
+    this.made.length = 0;
   }
 
   matmul(a: Parameters<Backend['matmul']>[0]): Op {

@@ -53,6 +53,8 @@ export class GpuBackend implements Backend {
   readonly executions = new Map<string, number>();
   readonly description: string;
   private readonly stagingPool = new Map<number, GPUBuffer[]>();
+  private readonly made: GpuTensor[] = [];
+  private readonly counters = new Set<Tensor>();
 
   constructor(readonly ctx: GpuContext) {
     this.description = describeAdapter(ctx.adapter);
@@ -63,13 +65,34 @@ export class GpuBackend implements Backend {
   }
 
   tensor(label: string, size: number, data?: ArrayLike<number>): Tensor {
-    return new GpuTensor(label, size, this.ctx.buffers.storage(label, size, data));
+    const t = new GpuTensor(label, size, this.ctx.buffers.storage(label, size, data));
+    this.made.push(t);
+    return t;
+  }
+
+  get tensors(): readonly Tensor[] {
+    return this.made;
+  }
+
+  isCounter(tensor: Tensor): boolean {
+    return this.counters.has(tensor);
+  }
+
+  counterValue(raw: Float32Array): number {
+    return new Uint32Array(raw.buffer, raw.byteOffset, 1)[0];
+  }
+
+  writeCounter(tensor: Tensor, value: number): void {
+    this.ctx.device.queue.writeBuffer(buf(tensor), 0, new Uint32Array([value]));
   }
 
   counter(label: string, start = 0): Tensor {
     // Adam's step and the draw counter are both one u32 the GPU advances; a u32 buffer works for both.
     const buffer = start === 0 ? createAdamStep(this.ctx, label) : createDrawCounter(this.ctx, label, start);
-    return new GpuTensor(label, 1, buffer);
+    const t = new GpuTensor(label, 1, buffer);
+    this.made.push(t);
+    this.counters.add(t);
+    return t;
   }
 
   write(tensor: Tensor, data: ArrayLike<number>): void {
@@ -123,6 +146,7 @@ export class GpuBackend implements Backend {
   destroy(): void {
     this.ctx.buffers.destroyAll();
     this.stagingPool.clear();
+    this.made.length = 0;
   }
 
   matmul(a: Parameters<Backend['matmul']>[0]): Op {

@@ -16,6 +16,42 @@ import { GanVariant, type SharedInputs } from './variant';
 /** Streams of the counter-based RNG: one per kind of draw. */
 const STREAM = { real: 1, z: 2, evalZ: 3, gpEps: 4 } as const;
 
+/** Side of the grid where D is evaluated for the 2-D heatmap. */
+export const FIELD_GRID = 48;
+/** Generated points that get a ∇ₓD arrow on statistics steps. */
+export const ARROW_COUNT = 128;
+
+/** Which updates a step runs: the usual n_dis D updates then one G update, or one side alone. */
+export type StepPhase = 'both' | 'D' | 'G';
+
+/** Everything needed to resume a run: every tensor's contents in creation order, and the step. */
+export interface TrainerCheckpoint {
+  step: number;
+  entries: { label: string; size: number; values: Float32Array | null; counter: number | null }[];
+  diverged: [VariantName, number | null][];
+}
+
+/** The square [xMin, xMax, yMin, yMax] that frames a 2-D data set with room around it. */
+export function fieldExtent(dataset: Dataset2d): [number, number, number, number] {
+  let reach = 0;
+  for (const a of dataset.anchors) reach = Math.max(reach, Math.abs(a));
+  const half = Math.round((reach * 1.3 + 4 * dataset.std + 0.3) * 10) / 10;
+  return [-half, half, -half, half];
+}
+
+/** Grid points at cell centres, row-major, row 0 at yMin and column 0 at xMin. */
+export function fieldGridPoints(extent: [number, number, number, number], side: number): Float32Array {
+  const [x0, x1, y0, y1] = extent;
+  const points = new Float32Array(side * side * 2);
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      points[2 * (r * side + c)] = x0 + ((c + 0.5) * (x1 - x0)) / side;
+      points[2 * (r * side + c) + 1] = y0 + ((r + 0.5) * (y1 - y0)) / side;
+    }
+  }
+  return points;
+}
+
 export interface StepMetrics {
   step: number;
   variant: VariantName;
@@ -51,8 +87,14 @@ export interface ImageScorer {
 export interface VariantStatus {
   name: VariantName;
   diverged: number | null;
-  /** Latest generated points (evalSamples × 2). */
+  /** Latest generated samples (evalSamples × sampleSize). */
   samples: Float32Array | null;
+  /** Step of the latest capture of samples, field and arrows. */
+  capturedAt: number;
+  /** 2-D only: D's output on the FIELD_GRID² grid (σ(logit) for the standard loss, else the score). */
+  field: Float32Array | null;
+  /** 2-D only: ∇ₓD at the first ARROW_COUNT generated points. */
+  arrows: Float32Array | null;
 }
 
 export interface LayerSnapshot {
@@ -67,6 +109,8 @@ export interface LayerSnapshot {
 export class GanTrainer {
   /** The 2-D data set, or null when training on images. */
   readonly dataset: Dataset2d | null;
+  /** The heatmap's frame (2-D data), null for images. */
+  readonly extent: [number, number, number, number] | null;
   readonly variants: GanVariant[];
   readonly status = new Map<VariantName, VariantStatus>();
   readonly metrics: StepMetrics[] = [];
@@ -75,6 +119,8 @@ export class GanTrainer {
   private readonly drawData: Op[];
   private readonly drawNoise: Op[];
   private stepOps: Op[] = [];
+  private discriminatorOps: Op[] = [];
+  private generatorOps: Op[] = [];
   private stepCount = 0;
   private pending: Promise<void> = Promise.resolve();
   private listeners: Array<(m: StepMetrics[]) => void> = [];
@@ -99,6 +145,7 @@ export class GanTrainer {
       throw new Error(`training on ${config.data} needs its images (${sampleSize} floats each)`);
     }
     this.dataset = config.data === 'mnist' ? null : dataset2d(config.data);
+    this.extent = this.dataset ? fieldExtent(this.dataset) : null;
     this.counter = backend.counter('rng.counter');
     this.shared = {
       real: backend.tensor('data.real', B * sampleSize),
@@ -106,6 +153,15 @@ export class GanTrainer {
       evalZ: backend.tensor('noise.evalZ', config.evalSamples * m.noiseDim),
       ones: backend.tensor('const.ones', B, new Float32Array(B).fill(1)),
       eps: backend.tensor('noise.gpEps', B),
+      ...(this.extent
+        ? {
+            grid: {
+              points: backend.tensor('field.grid', FIELD_GRID ** 2 * 2, fieldGridPoints(this.extent, FIELD_GRID)),
+              count: FIELD_GRID ** 2,
+            },
+            arrowCount: ARROW_COUNT,
+          }
+        : {}),
     };
     const seed = config.seed;
     const draw = (label: string) => backend.drawTick({ counter: this.counter, label });
@@ -164,7 +220,16 @@ export class GanTrainer {
     ];
     // Every variant's model starts from the same weights: all are drawn from the run's seed.
     this.variants = config.variants.map((name, i) => new GanVariant(backend, name, models[i], config, this.shared));
-    for (const v of this.variants) this.status.set(v.name, { name: v.name, diverged: null, samples: null });
+    for (const v of this.variants) {
+      this.status.set(v.name, {
+        name: v.name,
+        diverged: null,
+        samples: null,
+        capturedAt: 0,
+        field: null,
+        arrows: null,
+      });
+    }
     // The evaluation noise is fixed for the whole run, so plotted points move only as G learns.
     const evalDraw = backend.normalDraw({
       label: 'noise.evalZ',
@@ -195,25 +260,27 @@ export class GanTrainer {
   private rebuildStep(): void {
     const live = this.liveVariants;
     const dPhase = [...this.drawData, ...live.flatMap((v) => v.discriminatorUpdate)];
-    this.stepOps = [
-      ...Array.from({ length: this.config.adam.nDis }, () => dPhase).flat(),
-      ...this.drawNoise,
-      ...live.flatMap((v) => v.generatorUpdate),
-    ];
+    this.discriminatorOps = Array.from({ length: this.config.adam.nDis }, () => dPhase).flat();
+    this.generatorOps = [...this.drawNoise, ...live.flatMap((v) => v.generatorUpdate)];
+    this.stepOps = [...this.discriminatorOps, ...this.generatorOps];
   }
 
   /**
    * One training step of every live variant, as one submission. Every `statsEvery` steps (and at
    * step 1) it also captures statistics; the returned promise settles when they are processed.
+   * `phase` 'D' runs only the n_dis discriminator updates, 'G' only the generator update (the
+   * page's single-stepping); `capture` forces a statistics capture on this step.
    */
-  step(): Promise<void> {
+  step(options: { phase?: StepPhase; capture?: boolean } = {}): Promise<void> {
     const live = this.liveVariants;
     if (live.length === 0) return this.pending;
     this.stepCount++;
     const step = this.stepCount;
-    const capture = step === 1 || step % this.config.statsEvery === 0;
+    const phase = options.phase ?? 'both';
+    const ops = phase === 'both' ? this.stepOps : phase === 'D' ? this.discriminatorOps : this.generatorOps;
+    const capture = options.capture || step === 1 || step % this.config.statsEvery === 0;
     if (!capture) {
-      void this.backend.run(this.stepOps);
+      void this.backend.run(ops);
       return this.pending;
     }
     const tensors = live.flatMap((v) => [
@@ -221,6 +288,8 @@ export class GanTrainer {
       v.statsG,
       v.evalTrace.output,
       v.probeTrace.inputGrad,
+      ...(v.fieldTrace ? [v.fieldTrace.output] : []),
+      ...(v.arrowTrace ? [v.arrowTrace.inputGrad] : []),
       ...v.sigmaTensors,
     ]);
     const every = this.config.spectraEvery;
@@ -229,7 +298,7 @@ export class GanTrainer {
     const weights = spectra
       ? live.flatMap((v) => v.normalized.flatMap((n) => (n.wBar === n.layer.w ? [n.layer.w] : [n.layer.w, n.wBar])))
       : [];
-    const result = this.backend.run([...this.stepOps, ...live.flatMap((v) => v.statsOps)], [...tensors, ...weights]);
+    const result = this.backend.run([...ops, ...live.flatMap((v) => v.statsOps)], [...tensors, ...weights]);
     this.pending = result.then((values) => {
       const batch = this.record(step, live, values.slice(0, tensors.length));
       if (spectra) this.computeSpectra(live, batch, values.slice(tensors.length));
@@ -303,8 +372,11 @@ export class GanTrainer {
     let divergedAny = false;
     for (const v of live) {
       const [statsD, statsG, samples, inputGrad] = values.slice(at, at + 4);
-      const sigma = Array.from(values.slice(at + 4, at + 4 + v.sigmaTensors.length), (s) => s[0]);
-      at += 4 + v.sigmaTensors.length;
+      at += 4;
+      const field = v.fieldTrace ? values[at++] : null;
+      const arrows = v.arrowTrace ? values[at++] : null;
+      const sigma = Array.from(values.slice(at, at + v.sigmaTensors.length), (s) => s[0]);
+      at += v.sigmaTensors.length;
       const status = this.status.get(v.name)!;
       const finite = [statsD[0], statsG[0], ...sigma].every(Number.isFinite) && samples.every(Number.isFinite);
       if (!finite && status.diverged === null) {
@@ -312,6 +384,9 @@ export class GanTrainer {
         divergedAny = true;
       }
       status.samples = samples;
+      status.capturedAt = step;
+      status.field = field && this.config.loss === 'standard' ? field.map((l) => 1 / (1 + Math.exp(-l))) : field;
+      status.arrows = arrows;
       const coverage = this.dataset?.modes
         ? modeCoverage(samples.subarray(0, 2 * COVERAGE_SAMPLES), this.dataset.modes, this.dataset.std)
         : null;
@@ -335,6 +410,57 @@ export class GanTrainer {
     if (divergedAny) this.rebuildStep();
     for (const listener of this.listeners) listener(batch);
     return batch;
+  }
+
+  /**
+   * The whole state after everything submitted so far: every tensor of the backend (weights, Adam
+   * moments, ũ, counters…) read in one submission. Taken between steps, never inside one.
+   */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const step = this.stepCount;
+    const diverged = [...this.status.values()].map((s) => [s.name, s.diverged] as [VariantName, number | null]);
+    const tensors = this.backend.tensors;
+    const values = await this.backend.run([], tensors);
+    return {
+      step,
+      diverged,
+      entries: tensors.map((t, i) => {
+        const counter = this.backend.isCounter(t);
+        return {
+          label: t.label,
+          size: t.size,
+          values: counter ? null : values[i],
+          counter: counter ? this.backend.counterValue(values[i]) : null,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Continues from a checkpoint of a trainer with the same configuration, on this backend or
+   * another kind (a GPU run resumed on the CPU after the device was lost). Call before any step.
+   */
+  restore(checkpoint: TrainerCheckpoint): void {
+    const tensors = this.backend.tensors;
+    if (checkpoint.entries.length !== tensors.length) {
+      throw new Error(`checkpoint has ${checkpoint.entries.length} tensors, this run ${tensors.length}`);
+    }
+    checkpoint.entries.forEach((e, i) => {
+      const t = tensors[i];
+      if (t.label !== e.label || t.size !== e.size) {
+        throw new Error(`checkpoint tensor ${i} is ${e.label}[${e.size}], this run's is ${t.label}[${t.size}]`);
+      }
+    });
+    checkpoint.entries.forEach((e, i) => {
+      if (e.counter !== null) this.backend.writeCounter(tensors[i], e.counter);
+      else if (e.values) this.backend.write(tensors[i], e.values);
+    });
+    this.stepCount = checkpoint.step;
+    for (const [name, diverged] of checkpoint.diverged) {
+      const status = this.status.get(name);
+      if (status) status.diverged = diverged;
+    }
+    this.rebuildStep();
   }
 
   /** Raw and normalized weights of every D layer of a variant (for JSON export and spectra). */

@@ -17,6 +17,10 @@ export interface SharedInputs {
   ones: Tensor;
   /** Per-sample ε ~ U(0, 1) of WGAN-GP's interpolates, drawn with the data. */
   eps: Tensor;
+  /** 2-D data only: the points where D is evaluated for the heatmap (count × 2). */
+  grid?: { points: Tensor; count: number };
+  /** 2-D data only: how many generated points get a ∇ₓD arrow (≤ the batch: it reuses `ones`). */
+  arrowCount?: number;
 }
 
 export class GanVariant {
@@ -27,6 +31,10 @@ export class GanVariant {
   readonly statsGP: Tensor;
   readonly evalTrace: NetTrace;
   readonly probeTrace: NetTrace;
+  /** D on the heatmap grid (2-D data only). */
+  readonly fieldTrace: NetTrace | null;
+  /** ∇ₓD at the first generated evaluation points (2-D data only). */
+  readonly arrowTrace: NetTrace | null;
   readonly discriminatorUpdate: Op[];
   readonly generatorUpdate: Op[];
   /** Run before a stats capture: eval samples and ∇ₓD on the real batch. */
@@ -125,10 +133,26 @@ export class GanVariant {
       ...gTrace.backward({ label: 'backwardG', weightGrads: 'write', inputGrad: false }),
       ...optimizer(`${name}.G`, model.generatorParams()),
     ];
+    // The pictures: D over the plane and the direction D pushes generated points (GAN Lab's arrows).
+    this.fieldTrace = shared.grid
+      ? model.discriminatorTrace('field', shared.grid.points, shared.grid.count, { weights: wBars })
+      : null;
+    const arrows = Math.min(shared.arrowCount ?? 0, B, config.evalSamples);
+    this.arrowTrace =
+      arrows > 0
+        ? model.discriminatorTrace('arrows', this.evalTrace.output, arrows, { weights: wBars, outputGrad: shared.ones })
+        : null;
     this.statsOps = [
       ...this.evalTrace.forward(),
       ...this.probeTrace.forward(),
       ...this.probeTrace.backward({ label: 'probe', weightGrads: 'none', inputGrad: true }),
+      ...(this.fieldTrace ? this.fieldTrace.forward() : []),
+      ...(this.arrowTrace
+        ? [
+            ...this.arrowTrace.forward(),
+            ...this.arrowTrace.backward({ label: 'arrows', weightGrads: 'none', inputGrad: true }),
+          ]
+        : []),
     ];
     this.warmupOps = this.normalized.flatMap((n) => spectralWarmup(backend, n, config.snWarmup));
   }
