@@ -1,2 +1,1 @@
-import './ui/selftest-panel';
-import './ui/training-preview';
+import './ui/app';

@@ -55,6 +55,8 @@ export interface Backend {
    * later (the GPU maps them asynchronously); the caller need not wait for them.
    */
   run(ops: readonly Op[], capture?: readonly Tensor[]): Promise<Float32Array[]>;
+  /** Resolves when everything submitted so far has executed (the page's back-pressure). */
+  idle(): Promise<void>;
   /** Live tensors and their bytes, to catch leaks. */
   memory(): { tensors: number; bytes: number };
   /**

@@ -63,6 +63,10 @@ export class CpuBackend implements Backend {
     return t;
   }
 
+  idle(): Promise<void> {
+    return Promise.resolve();
+  }
+
   get tensors(): readonly Tensor[] {
     return this.made;
   }

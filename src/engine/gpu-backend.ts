@@ -70,6 +70,10 @@ export class GpuBackend implements Backend {
     return t;
   }
 
+  idle(): Promise<void> {
+    return this.ctx.device.queue.onSubmittedWorkDone();
+  }
+
   get tensors(): readonly Tensor[] {
     return this.made;
   }

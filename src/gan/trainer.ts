@@ -126,6 +126,7 @@ export class GanTrainer {
   private listeners: Array<(m: StepMetrics[]) => void> = [];
   private spectraListeners: Array<(m: StepMetrics[]) => void> = [];
   private readonly pendingSpectra = new Set<Promise<void>>();
+  private readonly retired = new Set<VariantName>();
 
   constructor(
     readonly backend: Backend,
@@ -249,7 +250,21 @@ export class GanTrainer {
   }
 
   get liveVariants(): GanVariant[] {
-    return this.variants.filter((v) => this.status.get(v.name)!.diverged === null);
+    return this.variants.filter((v) => this.status.get(v.name)!.diverged === null && !this.retired.has(v.name));
+  }
+
+  /**
+   * Stops training a variant for the rest of the run (the page's toggle). The others are not
+   * affected: every variant reads the same shared draws whoever else is training.
+   */
+  retire(name: VariantName): void {
+    if (!this.status.has(name) || this.retired.has(name)) return;
+    this.retired.add(name);
+    this.rebuildStep();
+  }
+
+  get retiredVariants(): ReadonlySet<VariantName> {
+    return this.retired;
   }
 
   /** Called with each batch of metrics (one entry per live variant) as it arrives. */

@@ -13,7 +13,7 @@ interface Row {
 
 @customElement('sngan-selftest')
 export class SelfTestPanel extends LitElement {
-  @state() private adapter = 'looking for a WebGPU adapter…';
+  @state() private adapter = '–';
   @state() private problem = '';
   @state() private rows: Row[] = SELF_TEST_CASES.map((c) => ({
     family: c.family,
@@ -30,8 +30,6 @@ export class SelfTestPanel extends LitElement {
         16px/1.5 system-ui,
         sans-serif;
       max-width: 60rem;
-      margin: 2rem auto;
-      padding: 0 1rem;
       color: #1b1b1b;
     }
     h1 {
@@ -71,12 +69,13 @@ export class SelfTestPanel extends LitElement {
     }
   `;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.start();
-  }
+  /** Runs on request only: on a software adapter it takes a while and would compete with training. */
+  @state() private started = false;
 
   private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.adapter = 'looking for a WebGPU adapter…';
     let ctx: GpuContext;
     try {
       ctx = await acquireGpu(navigator.gpu, {
@@ -111,13 +110,14 @@ export class SelfTestPanel extends LitElement {
   override render() {
     const passed = this.rows.filter((r) => r.status === 'pass').length;
     return html`
-      <h1>SN-GAN Live</h1>
       <p>
-        GANs trained live on your GPU with hand-written WebGPU kernels. The training app is being built; this page
-        checks the kernels on your adapter.
+        Every kernel family against its float64 twin, on this adapter.
+        <button data-testid="selftest-run" ?disabled=${this.started} @click=${() => void this.start()}>
+          Run the kernel self-test
+        </button>
       </p>
-      <p>Adapter: <span class="adapter" data-testid="adapter">${this.adapter}</span></p>
-      ${this.problem ? html`<p class="problem" role="alert" data-testid="problem">${this.problem}</p>` : ''}
+      <p>Adapter: <span class="adapter" data-testid="selftest-adapter">${this.adapter}</span></p>
+      ${this.problem ? html`<p class="problem" role="alert" data-testid="selftest-problem">${this.problem}</p>` : ''}
       <table>
         <thead>
           <tr>
@@ -140,7 +140,7 @@ export class SelfTestPanel extends LitElement {
         </tbody>
       </table>
       <p data-testid="summary" data-done=${this.done ? 'yes' : 'no'}>
-        ${this.done ? `${passed} of ${this.rows.length} checks passed.` : 'Running…'}
+        ${this.done ? `${passed} of ${this.rows.length} checks passed.` : this.started ? 'Running…' : 'Not run yet.'}
       </p>
     `;
   }

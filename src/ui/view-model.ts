@@ -11,6 +11,8 @@ export type MetricsHistory = Map<VariantName, StepMetrics[]>;
 
 /** Training speed over time: steps per second of the whole run (all variants together). */
 export interface RatePoint {
+  /** Seconds of training (paused time excluded) at the end of the measurement. */
+  seconds: number;
   step: number;
   stepsPerSecond: number;
   framesPerSecond: number;

@@ -122,3 +122,18 @@ describe('trainer features for the page', () => {
     expect(() => b.restore(checkpoint)).toThrow(/checkpoint/);
   });
 });
+
+describe('retiring a variant mid-run', () => {
+  it('stops it and leaves the others exactly as if it had never been there', async () => {
+    const config = smallConfig({ variants: ['sn', 'wn', 'none'], statsEvery: 2 });
+    const all = new GanTrainer(new CpuBackend(), config);
+    await all.train(6);
+    const without = new GanTrainer(new CpuBackend(), config);
+    await without.train(2);
+    without.retire('wn');
+    await without.train(4);
+    expect(without.metrics.filter((m) => m.variant === 'wn').map((m) => m.step)).toEqual([1, 2]);
+    const at6 = (t: GanTrainer) => t.metrics.filter((m) => m.step === 6 && m.variant !== 'wn');
+    expect(at6(without)).toEqual(at6(all));
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * `<sngan-line-chart>`: one chart.js line chart of ChartSeries, redrawn many times per second while
+ * training runs — no animation, the Chart and its datasets reused, data handed over unparsed.
+ * Gaps (null points, from NaN/∞) stay gaps and a note says so; with no data at all it says it is
+ * waiting instead of showing an empty axis box. For the end-to-end tests the host carries
+ * data-points (non-null points over all series) and data-series (the series keys, comma-separated).
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import {
+  Chart,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  PointElement,
+  Title,
+  Tooltip,
+  type ChartDataset,
+  type ChartOptions,
+} from 'chart.js';
+import { countPoints, hasGaps, type ChartPoint, type ChartSeries } from './series';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title);
+
+type LineDataset = ChartDataset<'line', ChartPoint[]>;
+
+/** Lines with more points than this are drawn without markers. */
+const MARKER_LIMIT = 50;
+const FONT_FAMILY = 'system-ui, sans-serif';
+
+/** Properties that change the chart's options (the rest change only its data). */
+const OPTION_PROPS = ['chartTitle', 'xLabel', 'yLabel', 'logY', 'yMin', 'yMax', 'compact', 'xIntegers'] as const;
+
+@customElement('sngan-line-chart')
+export class LineChart extends LitElement {
+  @property({ attribute: false }) series: ChartSeries[] = [];
+  @property() chartTitle = '';
+  @property() xLabel = '';
+  @property() yLabel = '';
+  @property({ type: Boolean }) logY = false;
+  @property({ type: Number }) yMin: number | undefined = undefined;
+  @property({ type: Number }) yMax: number | undefined = undefined;
+  @property({ type: Boolean, reflect: true }) compact = false;
+  /** Whole-number ticks on x (singular-value index). */
+  @property({ type: Boolean }) xIntegers = false;
+
+  @query('canvas') private canvas!: HTMLCanvasElement;
+  private chart: Chart<'line', ChartPoint[]> | null = null;
+  private keys = '';
+  private points = 0;
+  private gaps = false;
+
+  static override styles = css`
+    :host {
+      display: block;
+      min-width: 0;
+    }
+    .box {
+      position: relative;
+      height: var(--chart-height, 260px);
+    }
+    :host([compact]) .box {
+      height: var(--chart-height, 170px);
+    }
+    canvas.hidden {
+      visibility: hidden;
+    }
+    .empty {
+      position: absolute;
+      inset: 0;
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      justify-content: center;
+      gap: 0.3rem;
+      border: 1px dashed #bbb;
+      border-radius: 4px;
+      color: #555;
+      font:
+        15px/1.3 system-ui,
+        sans-serif;
+      text-align: center;
+    }
+    .empty strong {
+      font-size: 17px;
+      color: #222;
+    }
+    :host([compact]) .empty,
+    :host([compact]) .empty strong {
+      font-size: 11px;
+    }
+    .note {
+      margin: 0.15rem 0 0;
+      font:
+        12px/1.3 system-ui,
+        sans-serif;
+      color: #555;
+    }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Reconnected after a disconnect destroyed the chart: draw it again.
+    if (this.hasUpdated && !this.chart) this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.chart?.destroy();
+    this.chart = null;
+    this.keys = '';
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('series')) {
+      this.points = countPoints(this.series);
+      this.gaps = hasGaps(this.series);
+    }
+  }
+
+  override render() {
+    const empty = this.points === 0;
+    const label = [this.chartTitle, ...this.series.map((s) => s.label)].filter(Boolean).join('; ');
+    return html`
+      <div class="box">
+        <canvas class=${empty ? 'hidden' : ''} role="img" aria-label=${label}></canvas>
+        ${
+          empty
+            ? html`<div class="empty">
+                ${this.chartTitle && !this.compact ? html`<strong>${this.chartTitle}</strong>` : nothing}
+                <span>waiting for data…</span>
+              </div>`
+            : nothing
+        }
+      </div>
+      ${this.gaps && !empty ? html`<p class="note">gaps = NaN/∞ (diverged)</p>` : nothing}
+    `;
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    if (!this.chart) {
+      this.chart = new Chart(this.canvas, {
+        type: 'line',
+        data: { datasets: [] },
+        options: this.buildOptions(),
+      });
+      this.keys = '';
+    } else if (OPTION_PROPS.some((p) => changed.has(p))) {
+      this.chart.options = this.buildOptions();
+    }
+    this.syncDatasets();
+    this.chart.update('none');
+    this.setAttribute('data-points', String(this.points));
+    this.setAttribute('data-series', this.series.map((s) => s.key).join(','));
+  }
+
+  private syncDatasets(): void {
+    const chart = this.chart!;
+    const keys = this.series.map((s) => s.key).join(',');
+    if (keys !== this.keys) {
+      chart.data.datasets = this.series.map((s) => this.toDataset(s, {} as LineDataset));
+      this.keys = keys;
+      return;
+    }
+    this.series.forEach((s, i) => this.toDataset(s, chart.data.datasets[i] as LineDataset));
+  }
+
+  private toDataset(s: ChartSeries, d: LineDataset): LineDataset {
+    const markers = s.showPoints ?? s.points.length <= MARKER_LIMIT;
+    d.label = s.label;
+    d.data = s.points;
+    d.borderColor = s.color;
+    d.backgroundColor = s.color;
+    d.borderDash = s.dash;
+    d.borderWidth = s.width ?? (this.compact ? 1.5 : 2.2);
+    d.pointRadius = markers ? (this.compact ? 1.5 : 2.5) : 0;
+    d.pointHoverRadius = markers ? 4 : 3;
+    d.pointHitRadius = 4;
+    d.spanGaps = false;
+    d.fill = false;
+    d.tension = 0;
+    d.normalized = true;
+    d.parsing = false;
+    return d;
+  }
+
+  private buildOptions(): ChartOptions<'line'> {
+    const base = this.compact ? 11 : 15;
+    const titleSize = this.compact ? 12 : 17;
+    const font = { family: FONT_FAMILY, size: base };
+    const axisTitle = (text: string) => ({ display: text !== '' && !this.compact, text, font, color: '#222' });
+    return {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      spanGaps: false,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: {
+        title: {
+          display: this.chartTitle !== '',
+          text: this.chartTitle,
+          font: { family: FONT_FAMILY, size: titleSize, weight: 'bold' },
+          color: '#111',
+          padding: { top: 2, bottom: this.compact ? 2 : 6 },
+        },
+        legend: {
+          display: !this.compact,
+          position: 'bottom',
+          labels: { font, color: '#222', boxWidth: 28, boxHeight: 2, padding: 10, useBorderRadius: false },
+        },
+        tooltip: {
+          enabled: true,
+          titleFont: font,
+          bodyFont: font,
+          callbacks: {
+            title: (items) => (items.length ? `${this.xLabel || 'x'} ${items[0].parsed.x}` : ''),
+          },
+        },
+      },
+      scales: {
+        x: {
+          type: 'linear',
+          title: axisTitle(this.xLabel),
+          ticks: {
+            font,
+            color: '#333',
+            maxTicksLimit: this.compact ? 4 : 8,
+            ...(this.xIntegers ? { precision: 0 } : {}),
+          },
+          grid: { color: '#e4e4e4' },
+        },
+        y: {
+          type: this.logY ? 'logarithmic' : 'linear',
+          title: axisTitle(this.yLabel),
+          ticks: { font, color: '#333', maxTicksLimit: this.compact ? 4 : 8 },
+          grid: { color: '#e4e4e4' },
+          ...(this.yMin !== undefined ? { min: this.yMin } : {}),
+          ...(this.yMax !== undefined ? { max: this.yMax } : {}),
+        },
+      },
+    };
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sngan-line-chart': LineChart;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * One line that says what is happening: which backend (and why the CPU, if so), the step, the
+ * speed in steps and frames per second, and each variant's state (training, diverged at step N).
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { VARIANT_TITLES } from '../../gan/config';
+import { StoreController, type AppStore } from '../state/store';
+import '../visuals/legend';
+import { controlStyles } from './shared-styles';
+
+const PHASE_WORDS = {
+  idle: 'starting…',
+  starting: 'preparing the run…',
+  running: 'training',
+  paused: 'paused',
+  recovering: 'recovering…',
+  failed: 'stopped',
+} as const;
+
+@customElement('sngan-status-line')
+export class StatusLine extends LitElement {
+  @property({ attribute: false }) store!: AppStore;
+  private controller: StoreController | null = null;
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem 1.2rem;
+        align-items: center;
+        padding: 0.45rem 0.8rem;
+        background: #f4f6f8;
+        border-radius: 8px;
+      }
+      .badge {
+        font-weight: 600;
+        padding: 0.1rem 0.55rem;
+        border-radius: 999px;
+        color: #fff;
+        background: #009e73;
+      }
+      .badge.cpu {
+        background: #d55e00;
+      }
+      .reason {
+        color: #7a3300;
+      }
+      .step {
+        font-variant-numeric: tabular-nums;
+        font-size: 1.2rem;
+      }
+      .chip {
+        display: inline-flex;
+        gap: 0.3rem;
+        align-items: center;
+        font-variant-numeric: tabular-nums;
+      }
+      .chip.diverged {
+        color: #a00;
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.controller ??= new StoreController(this, this.store);
+  }
+
+  override render() {
+    const run = this.store.run;
+    const b = run.backend;
+    const phase = run.hiddenPause ? 'paused (tab hidden)' : PHASE_WORDS[run.phase];
+    const rate = run.phase === 'running' ? run.stepsPerSecond.toFixed(run.stepsPerSecond < 10 ? 1 : 0) : '–';
+    const everyone = [...run.variants, ...Object.keys(run.diverged).filter((v) => !run.variants.includes(v as never))];
+    return html`
+      ${
+        b
+          ? html`<span class="badge ${b.kind}" data-testid="backend-badge" data-kind=${b.kind}>
+                ${b.kind === 'webgpu' ? 'WebGPU' : 'CPU fallback'}
+              </span>
+              <span data-testid="adapter">${b.description}</span>
+              ${
+                b.fallbackReason
+                  ? html`<span class="reason" data-testid="fallback-reason">Why: ${b.fallbackReason}</span>`
+                  : ''
+              }`
+          : html`<span>Looking for a GPU…</span>`
+      }
+      <span class="step">step <strong data-testid="step-count">${run.step}</strong></span>
+      <span data-testid="run-phase" data-phase=${run.hiddenPause ? 'hidden' : run.phase}>${phase}</span>
+      <span
+        ><span data-testid="steps-per-second">${rate}</span> steps/s ·
+        <span data-testid="frames-per-second">${run.phase === 'running' ? run.framesPerSecond.toFixed(0) : '–'}</span>
+        frames/s</span
+      >
+      ${everyone.map((v) => {
+        const diverged = run.diverged[v as keyof typeof run.diverged];
+        return html`<span
+          class="chip ${diverged !== undefined ? 'diverged' : ''}"
+          data-testid="variant-status"
+          data-variant=${v}
+        >
+          <sngan-variant-swatch variant=${v}></sngan-variant-swatch>
+          ${VARIANT_TITLES[v as keyof typeof VARIANT_TITLES]}:
+          ${diverged !== undefined ? `diverged at step ${diverged}` : `${rate} steps/s`}
+        </span>`;
+      })}
+    `;
+  }
+}

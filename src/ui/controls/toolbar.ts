@@ -1,0 +1,125 @@
+/** Play/pause, single steps (D only, G only, both), reset and speed: the run's transport controls. */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { SPEEDS } from '../state/settings';
+import { StoreController, type AppStore } from '../state/store';
+import type { TrainingSession } from '../session/session';
+import { controlStyles } from './shared-styles';
+
+@customElement('sngan-toolbar')
+export class Toolbar extends LitElement {
+  @property({ attribute: false }) store!: AppStore;
+  @property({ attribute: false }) session!: TrainingSession;
+  private controller: StoreController | null = null;
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .play {
+        min-width: 7.5rem;
+        font-size: 1.15rem;
+      }
+      .group {
+        display: flex;
+        gap: 0.25rem;
+        align-items: center;
+      }
+      label {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.controller ??= new StoreController(this, this.store);
+  }
+
+  override render() {
+    const { phase } = this.store.run;
+    const hidden = this.store.settings.hidden;
+    const running = phase === 'running';
+    const ready = phase === 'paused' || phase === 'running';
+    const canStep = phase === 'paused';
+    return html`
+      <button
+        class="play primary"
+        data-testid="play"
+        ?disabled=${!ready}
+        aria-pressed=${running ? 'true' : 'false'}
+        @click=${() => (running ? this.session.pause() : this.session.play())}
+      >
+        ${running ? '❚❚ Pause' : '▶ Train'}
+      </button>
+      ${
+        hidden.includes('step')
+          ? ''
+          : html`<span class="group" role="group" aria-label="Single step">
+              <button
+                data-testid="step-both"
+                ?disabled=${!canStep}
+                title="n_dis discriminator updates, then one generator update"
+                @click=${() => void this.session.stepOnce('both')}
+              >
+                Step
+              </button>
+              <button
+                data-testid="step-d"
+                ?disabled=${!canStep}
+                title="Only the n_dis discriminator updates"
+                @click=${() => void this.session.stepOnce('D')}
+              >
+                D only
+              </button>
+              <button
+                data-testid="step-g"
+                ?disabled=${!canStep}
+                title="Only the generator update"
+                @click=${() => void this.session.stepOnce('G')}
+              >
+                G only
+              </button>
+            </span>`
+      }
+      <button
+        data-testid="reset"
+        ?disabled=${phase === 'starting' || phase === 'recovering'}
+        title="Back to step 0 with the same seed: the run repeats itself"
+        @click=${() => void this.session.reset()}
+      >
+        ⟲ Reset
+      </button>
+      ${
+        hidden.includes('speed')
+          ? ''
+          : html`<label
+              >Speed
+              <select
+                data-testid="speed"
+                .value=${String(this.store.settings.speed)}
+                @change=${(e: Event) =>
+                  void this.session.applySettings({
+                    ...this.store.settings,
+                    speed: Number((e.target as HTMLSelectElement).value),
+                  })}
+              >
+                ${SPEEDS.map(
+                  (s) =>
+                    html`<option value=${s} ?selected=${s === this.store.settings.speed}>
+                      ${s === 0 ? 'as fast as possible' : `${s} step${s === 1 ? '' : 's'} / frame`}
+                    </option>`,
+                )}
+              </select></label
+            >`
+      }
+    `;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Picks what the page trains on: the visitor's GPU through WebGPU when it can, otherwise the CPU
+ * backend — always with the reason in words, since a silent fallback would make the page look
+ * broken (it is 10–100× slower).
+ */
+import { acquireGpu, describeAdapter, type GpuContext } from '../../gpu/device';
+import type { Backend } from '../../engine/backend';
+import { CpuBackend } from '../../engine/cpu-backend';
+import { GpuBackend } from '../../engine/gpu-backend';
+import type { BackendInfo } from '../state/store';
+
+export interface GpuHooks {
+  onLost(info: GPUDeviceLostInfo, ctx: GpuContext): void;
+  onError(error: GPUError): void;
+}
+
+/** A device to build runs on: a GPU context, or null with the reason the CPU is used. */
+export interface Device {
+  ctx: GpuContext | null;
+  info: BackendInfo;
+}
+
+export async function chooseDevice(gpu: GPU | undefined, hooks: GpuHooks, cpuReason?: string): Promise<Device> {
+  if (cpuReason) return cpuDevice(cpuReason);
+  try {
+    let ctx: GpuContext | null = null;
+    ctx = await acquireGpu(gpu, {
+      label: 'SnGanLive.device',
+      onLost: (info) => {
+        if (ctx) hooks.onLost(info, ctx);
+      },
+      onUncapturedError: (error) => hooks.onError(error),
+    });
+    return { ctx, info: { kind: 'webgpu', description: describeAdapter(ctx.adapter), fallbackReason: null } };
+  } catch (error) {
+    return cpuDevice((error as Error).message);
+  }
+}
+
+export function cpuDevice(reason: string): Device {
+  const description = 'CPU (float64 twins of the kernels)';
+  return { ctx: null, info: { kind: 'cpu', description, fallbackReason: reason } };
+}
+
+/** A fresh backend for one run on the device (buffers of an earlier run must be destroyed first). */
+export function backendOn(device: Device): Backend {
+  return device.ctx ? new GpuBackend(device.ctx) : new CpuBackend(device.info.description);
+}

@@ -1,0 +1,313 @@
+/**
+ * `<sngan-spectra-panel>`: the singular values of D's layers, the heart of the paper's argument.
+ * Six views — the latest spectrum over index (a, b) or a per-layer statistic over training (c–f) —
+ * for one chosen layer, or for all layers at once as small multiples.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { VariantName } from '../gan/config';
+import {
+  SPECTRA_VIEWS,
+  SPECTRA_VIEW_CAPTIONS,
+  SPECTRA_VIEW_TITLES,
+  VARIANT_SHORT,
+  hasSpectra,
+  isIndexView,
+  spectraLayers,
+  spectraViewSeries,
+  type ChartSeries,
+  type LayerOption,
+  type SpectraView,
+} from './charts/series';
+import { VARIANT_STYLES } from './palette';
+import type { MetricsHistory } from './view-model';
+import './charts/line-chart';
+
+interface AxisSpec {
+  xLabel: string;
+  yLabel: string;
+  logY: boolean;
+  yMin?: number;
+  yMax?: number;
+}
+
+const AXES: Record<SpectraView, AxisSpec> = {
+  a: { xLabel: 'index i', yLabel: 'σᵢ²/σ₁² of W̄', logY: false, yMin: 0, yMax: 1 },
+  b: { xLabel: 'index i', yLabel: 'σᵢ of W̄ (log)', logY: true },
+  c: { xLabel: 'step', yLabel: 'σ₁(W)', logY: false },
+  d: { xLabel: 'step', yLabel: 'σ₁(W̄)', logY: false, yMin: 0 },
+  e: { xLabel: 'step', yLabel: 'Σσᵢ²(W̄)', logY: false, yMin: 0 },
+  f: { xLabel: 'step', yLabel: 'stable rank', logY: false, yMin: 0 },
+};
+
+@customElement('sngan-spectra-panel')
+export class SpectraPanel extends LitElement {
+  /** Pass a new Map (or call refresh()) when the history grows: series are derived on change only. */
+  @property({ attribute: false }) history: MetricsHistory = new Map();
+  /** The enabled variants, in display order. */
+  @property({ attribute: false }) variants: VariantName[] = [];
+  /** Steps between exact spectrum computations (for the "no spectra yet" message). */
+  @property({ type: Number }) spectraEvery = 0;
+
+  @state() private view: SpectraView = 'a';
+  @state() private layer = 0;
+  @state() private multiples = false;
+  @state() private layers: LayerOption[] = [];
+  @state() private main: ChartSeries[] = [];
+  @state() private perLayer: ChartSeries[][] = [];
+  @state() private ready = false;
+
+  static override styles = css`
+    :host {
+      display: block;
+      font:
+        15px/1.4 system-ui,
+        sans-serif;
+    }
+    .controls {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem 1.2rem;
+      align-items: center;
+      margin-bottom: 0.6rem;
+    }
+    fieldset {
+      display: flex;
+      flex-wrap: wrap;
+      border: 0;
+      padding: 0;
+      margin: 0;
+    }
+    legend {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+    }
+    fieldset label {
+      border: 1px solid #888;
+      margin: 0 -1px -1px 0;
+      padding: 0.25rem 0.6rem;
+      cursor: pointer;
+      background: #fff;
+    }
+    fieldset label:has(input:checked) {
+      background: #0072b2;
+      border-color: #0072b2;
+      color: #fff;
+    }
+    fieldset label:has(input:focus-visible) {
+      outline: 2px solid #000;
+      outline-offset: 1px;
+    }
+    fieldset input {
+      position: absolute;
+      opacity: 0;
+      width: 1px;
+      height: 1px;
+    }
+    select {
+      font: inherit;
+      padding: 0.15rem 0.3rem;
+    }
+    .caption {
+      margin: 0.3rem 0 0;
+      color: #333;
+    }
+    .waiting {
+      border: 1px dashed #bbb;
+      border-radius: 4px;
+      padding: 2rem 1rem;
+      text-align: center;
+      color: #555;
+    }
+    .multiples {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
+      gap: 0.6rem;
+    }
+    .key {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3rem 1rem;
+      margin-bottom: 0.4rem;
+      font-size: 14px;
+    }
+    .key span {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35rem;
+    }
+  `;
+
+  /** Re-derives every series (for a history Map that was changed in place). */
+  refresh(): void {
+    this.derive();
+    this.requestUpdate();
+  }
+
+  override willUpdate(changed: PropertyValues): void {
+    if (
+      changed.has('history') ||
+      changed.has('variants') ||
+      changed.has('view') ||
+      changed.has('layer') ||
+      changed.has('multiples')
+    ) {
+      this.derive();
+    }
+  }
+
+  private derive(): void {
+    this.ready = hasSpectra(this.history, this.variants);
+    this.layers = spectraLayers(this.history, this.variants);
+    if (this.layer >= this.layers.length && this.layers.length > 0) this.layer = 0;
+    if (this.multiples) {
+      this.perLayer = this.layers.map((l) => spectraViewSeries(this.history, this.variants, this.view, l.index));
+      this.main = [];
+    } else {
+      this.main = spectraViewSeries(this.history, this.variants, this.view, this.layer);
+      this.perLayer = [];
+    }
+  }
+
+  private onView(e: Event): void {
+    const value = (e.target as HTMLInputElement).value as SpectraView;
+    if (SPECTRA_VIEWS.includes(value)) this.view = value;
+  }
+
+  private onLayer(e: Event): void {
+    this.layer = Number((e.target as HTMLSelectElement).value);
+  }
+
+  private onMultiples(e: Event): void {
+    this.multiples = (e.target as HTMLInputElement).checked;
+  }
+
+  private renderControls() {
+    return html`
+      <div class="controls">
+        <fieldset data-testid="spectra-view" @change=${this.onView}>
+          <legend>View</legend>
+          ${SPECTRA_VIEWS.map(
+            (v) => html`
+              <label>
+                <input type="radio" name="spectra-view" value=${v} .checked=${this.view === v} />
+                (${v}) ${SPECTRA_VIEW_TITLES[v]}
+              </label>
+            `,
+          )}
+        </fieldset>
+        <label>
+          Layer
+          <select
+            data-testid="spectra-layer"
+            @change=${this.onLayer}
+            ?disabled=${this.multiples || this.layers.length === 0}
+          >
+            ${this.layers.map(
+              (l) => html`<option value=${l.index} ?selected=${l.index === this.layer}>${l.label}</option>`,
+            )}
+          </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="spectra-multiples"
+            .checked=${this.multiples}
+            @change=${this.onMultiples}
+          />
+          small multiples: all layers
+        </label>
+      </div>
+    `;
+  }
+
+  private renderKey() {
+    return html`
+      <div class="key" aria-hidden="true">
+        ${this.variants.map((v) => {
+          const style = VARIANT_STYLES[v];
+          return html`<span>
+            <svg width="32" height="8" viewBox="0 0 32 8">
+              <line
+                x1="0"
+                y1="4"
+                x2="32"
+                y2="4"
+                stroke=${style.color}
+                stroke-width="2.5"
+                stroke-dasharray=${style.dash.length ? style.dash.join(' ') : 'none'}
+              />
+            </svg>
+            ${VARIANT_SHORT[v]}
+          </span>`;
+        })}
+        ${this.view === 'c' ? html`<span>(dotted thin: exact σ₁(W))</span>` : nothing}
+        ${this.view === 'e' ? html`<span>(black dashed: d_out)</span>` : nothing}
+      </div>
+    `;
+  }
+
+  private renderCharts() {
+    const axes = AXES[this.view];
+    if (!this.ready) {
+      const every = this.spectraEvery > 0 ? `every ${this.spectraEvery} steps` : 'every few hundred steps';
+      return html`<div class="waiting">Spectra appear at the first spectrum step (${every}).</div>`;
+    }
+    if (this.multiples) {
+      return html`
+        ${this.renderKey()}
+        <div class="multiples">
+          ${this.perLayer.map(
+            (series, i) => html`
+              <sngan-line-chart
+                compact
+                data-testid=${`chart-spectra-layer-${i}`}
+                .series=${series}
+                .chartTitle=${this.layers[i]?.label ?? `layer ${i + 1}`}
+                .xLabel=${axes.xLabel}
+                .xIntegers=${isIndexView(this.view)}
+                .yLabel=${axes.yLabel}
+                .logY=${axes.logY}
+                .yMin=${axes.yMin}
+                .yMax=${axes.yMax}
+              ></sngan-line-chart>
+            `,
+          )}
+        </div>
+      `;
+    }
+    const layer = this.layers[this.layer];
+    const title = `${SPECTRA_VIEW_TITLES[this.view]}${layer ? ` — ${layer.label}` : ''}`;
+    return html`
+      <sngan-line-chart
+        data-testid="chart-spectra"
+        .series=${this.main}
+        .chartTitle=${title}
+        .xLabel=${axes.xLabel}
+        .xIntegers=${isIndexView(this.view)}
+        .yLabel=${axes.yLabel}
+        .logY=${axes.logY}
+        .yMin=${axes.yMin}
+        .yMax=${axes.yMax}
+      ></sngan-line-chart>
+    `;
+  }
+
+  override render() {
+    return html`
+      ${this.renderControls()} ${this.renderCharts()}
+      <p class="caption">
+        ${SPECTRA_VIEW_CAPTIONS[this.view]} ${isIndexView(this.view) ? html`Latest spectrum of each variant.` : nothing}
+      </p>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sngan-spectra-panel': SpectraPanel;
+  }
+}

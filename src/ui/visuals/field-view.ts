@@ -1,0 +1,300 @@
+/**
+ * `<sngan-field-view>`: one variant's 2-D picture, GAN Lab style. D's output as a light heatmap
+ * (purple: judged fake, white: undecided, green: judged real; grey: NaN/∞), the real data in
+ * faint black, the generated points in the variant's colour and marker, and ∇ₓD as arrows. A
+ * diverged variant keeps its last picture under a grey wash and a label saying when it diverged.
+ *
+ * Data attributes for tests: `data-variant` (the frame's variant) and `data-drawn` (how many
+ * generated points the last draw put on the canvas; finite ones only), set after every draw.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { VARIANT_TITLES } from '../../gan/config';
+import { REAL_DATA_COLOR, VARIANT_STYLES } from '../palette';
+import type { FieldFrame } from '../view-model';
+import {
+  arrowSegments,
+  cssRgb,
+  divergingColor,
+  fieldToRgba,
+  markerIsStroked,
+  robustMaxAbs,
+  traceMarker,
+  worldToCanvas,
+} from './field-render';
+import './legend';
+
+/** Longest arrow on screen, in CSS px. */
+const ARROW_MAX_PX = 28;
+const ARROW_HEAD_PX = 4;
+const POINT_RADIUS_PX = 2.5;
+const REAL_POINT_PX = 2;
+
+const fmtTick = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+const fmtScore = (v: number): string => (v >= 100 || v < 0.01 ? v.toExponential(1) : v.toPrecision(2));
+
+@customElement('sngan-field-view')
+export class FieldView extends LitElement {
+  @property({ attribute: false }) frame: FieldFrame | null = null;
+  @property({ attribute: false }) realPoints: Float32Array | null = null;
+  @property({ type: Boolean }) showArrows = false;
+  @property({ type: Boolean }) showHeatmap = true;
+  /** Side of the square plot in CSS px. */
+  @property({ type: Number }) size = 300;
+
+  @query('canvas') private canvas!: HTMLCanvasElement;
+  private heat: HTMLCanvasElement | undefined;
+
+  static override styles = css`
+    :host {
+      display: inline-block;
+      font:
+        13px/1.4 system-ui,
+        sans-serif;
+      color: #222;
+    }
+    .title {
+      display: flex;
+      align-items: center;
+      gap: 0.4rem;
+      margin-bottom: 0.2rem;
+      font-weight: 600;
+    }
+    .step {
+      font-weight: 400;
+      color: #555;
+      font-variant-numeric: tabular-nums;
+    }
+    .plot {
+      position: relative;
+      border: 1px solid #ccc;
+      line-height: 0;
+    }
+    canvas {
+      display: block;
+    }
+    .tick {
+      position: absolute;
+      font-size: 10px;
+      line-height: 1;
+      color: #555;
+      background: rgb(255 255 255 / 0.7);
+      padding: 1px 2px;
+      pointer-events: none;
+    }
+    .overlay {
+      position: absolute;
+      inset: 0;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      text-align: center;
+      line-height: 1.4;
+      padding: 1rem;
+    }
+    .waiting {
+      color: #666;
+      background: #fafafa;
+    }
+    .diverged {
+      background: rgb(140 140 140 / 0.55);
+    }
+    .diverged span {
+      background: #fff;
+      border: 2px solid #333;
+      padding: 0.3rem 0.6rem;
+      font-weight: 600;
+    }
+    .key {
+      display: flex;
+      align-items: center;
+      gap: 0.3rem;
+      margin-top: 0.2rem;
+      font-size: 11px;
+      color: #555;
+    }
+    .bar {
+      flex: 1;
+      height: 8px;
+      border: 1px solid #ddd;
+    }
+  `;
+
+  private get hasData(): boolean {
+    return this.frame !== null && (this.frame.field !== null || this.frame.samples !== null);
+  }
+
+  override render() {
+    const f = this.frame;
+    const s = this.size;
+    return html`
+      <div class="title">
+        ${
+          f
+            ? html`<sngan-variant-swatch .variant=${f.variant}></sngan-variant-swatch>
+                <span>${VARIANT_TITLES[f.variant]}</span>
+                <span class="step">step ${f.step.toLocaleString('en-US')}</span>`
+            : html`<span class="step">no variant yet</span>`
+        }
+      </div>
+      <div class="plot" style="width:${s}px;height:${s}px">
+        <canvas style="width:${s}px;height:${s}px" aria-hidden="true"></canvas>
+        ${
+          f && this.hasData
+            ? html`<span class="tick" style="left:1px;top:1px">y ${fmtTick(f.extent[3])}</span>
+                <span class="tick" style="left:1px;bottom:1px"
+                  >y ${fmtTick(f.extent[2])}, x ${fmtTick(f.extent[0])}</span
+                >
+                <span class="tick" style="right:1px;bottom:1px">x ${fmtTick(f.extent[1])}</span>`
+            : nothing
+        }
+        ${!this.hasData ? html`<div class="overlay waiting">waiting for the first statistics…</div>` : nothing}
+        ${
+          f && typeof f.diverged === 'number'
+            ? html`<div class="overlay diverged" role="status">
+                <span>diverged at step ${f.diverged.toLocaleString('en-US')} (NaN/∞)</span>
+              </div>`
+            : nothing
+        }
+      </div>
+      ${this.renderKey()}
+    `;
+  }
+
+  private renderKey() {
+    const f = this.frame;
+    if (!f || !f.field || !this.showHeatmap) return nothing;
+    const stops = [0, 0.25, 0.5, 0.75, 1].map((t) => `${cssRgb(divergingColor(t))} ${t * 100}%`).join(', ');
+    const m = f.fieldIsProbability ? 0 : robustMaxAbs(f.field);
+    const [lo, hi] = f.fieldIsProbability ? ['fake 0', '1 real'] : [`fake −${fmtScore(m)}`, `+${fmtScore(m)} real`];
+    return html`<div class="key" style="width:${this.size}px">
+      <span>D ${lo}</span><span class="bar" style="background:linear-gradient(to right, ${stops})"></span
+      ><span>${hi}</span>
+    </div>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (
+      changed.has('frame') ||
+      changed.has('realPoints') ||
+      changed.has('showArrows') ||
+      changed.has('showHeatmap') ||
+      changed.has('size')
+    ) {
+      this.draw();
+    }
+  }
+
+  /** Draws everything and records data-variant and data-drawn. */
+  private draw(): void {
+    const canvas = this.canvas;
+    const f = this.frame;
+    if (f) this.setAttribute('data-variant', f.variant);
+    else this.removeAttribute('data-variant');
+    const dpr = Math.max(1, window.devicePixelRatio || 1);
+    const side = Math.round(this.size * dpr);
+    if (canvas.width !== side) canvas.width = side;
+    if (canvas.height !== side) canvas.height = side;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, side, side);
+    let drawn = 0;
+    if (f && this.hasData) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      const map = worldToCanvas(f.extent, this.size, this.size);
+      if (this.showHeatmap && f.field) this.drawHeatmap(ctx, f);
+      if (this.realPoints) {
+        const p = this.realPoints;
+        ctx.beginPath();
+        const h = REAL_POINT_PX / 2;
+        for (let i = 0; i + 1 < p.length; i += 2) {
+          const x = p[i];
+          const y = p[i + 1];
+          if (Number.isFinite(x) && Number.isFinite(y))
+            ctx.rect(map.x(x) - h, map.y(y) - h, REAL_POINT_PX, REAL_POINT_PX);
+        }
+        ctx.globalAlpha = 0.35;
+        ctx.fillStyle = REAL_DATA_COLOR;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
+      if (f.samples) drawn = this.drawSamples(ctx, f, map);
+      if (this.showArrows && f.samples && f.arrows) {
+        const pxPerWorld = Math.min(map.sx, map.sy);
+        const seg = arrowSegments(f.samples, f.arrows, f.arrows.length / 2, ARROW_MAX_PX / pxPerWorld);
+        ctx.beginPath();
+        for (let i = 0; i < seg.length; i += 4) {
+          const x0 = map.x(seg[i]);
+          const y0 = map.y(seg[i + 1]);
+          const x1 = map.x(seg[i + 2]);
+          const y1 = map.y(seg[i + 3]);
+          ctx.moveTo(x0, y0);
+          ctx.lineTo(x1, y1);
+          const len = Math.hypot(x1 - x0, y1 - y0);
+          if (len < 1) continue;
+          const head = Math.min(ARROW_HEAD_PX, len / 2);
+          const ux = (x1 - x0) / len;
+          const uy = (y1 - y0) / len;
+          // Two barbs at ±~27° from the shaft.
+          ctx.moveTo(x1 - head * (ux - 0.5 * uy), y1 - head * (uy + 0.5 * ux));
+          ctx.lineTo(x1, y1);
+          ctx.lineTo(x1 - head * (ux + 0.5 * uy), y1 - head * (uy - 0.5 * ux));
+        }
+        ctx.strokeStyle = '#333';
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+    }
+    this.setAttribute('data-drawn', String(drawn));
+  }
+
+  private drawHeatmap(ctx: CanvasRenderingContext2D, f: FieldFrame): void {
+    const g = f.gridSize;
+    const heat = (this.heat ??= document.createElement('canvas'));
+    if (heat.width !== g) heat.width = g;
+    if (heat.height !== g) heat.height = g;
+    const hctx = heat.getContext('2d');
+    if (!hctx) return;
+    hctx.putImageData(new ImageData(fieldToRgba(f.field!, g, f.fieldIsProbability), g, g), 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    // Grid points sit at cell centres (src/gan/trainer.ts fieldGridPoints): the g × g image
+    // stretched over the whole plot puts each pixel centre on its point.
+    ctx.drawImage(heat, 0, 0, this.size, this.size);
+  }
+
+  private drawSamples(ctx: CanvasRenderingContext2D, f: FieldFrame, map: ReturnType<typeof worldToCanvas>): number {
+    const style = VARIANT_STYLES[f.variant];
+    const p = f.samples!;
+    const stroked = markerIsStroked(style.marker);
+    let drawn = 0;
+    ctx.beginPath();
+    for (let i = 0; i + 1 < p.length; i += 2) {
+      const x = p[i];
+      const y = p[i + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      traceMarker(ctx, style.marker, map.x(x), map.y(y), POINT_RADIUS_PX);
+      drawn++;
+    }
+    if (stroked) {
+      ctx.strokeStyle = style.color;
+      ctx.lineWidth = 1.2;
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = style.color;
+      ctx.globalAlpha = 0.85;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    }
+    return drawn;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sngan-field-view': FieldView;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * `<sngan-image-grid>`: one variant's generated images from a fixed z, greyscale ([−1, 1] →
+ * black…white, clamped), nearest-neighbour upscaled. Non-finite pixels are red, so a diverged G
+ * never looks like a black image; a diverged variant also gets a grey wash and a label.
+ *
+ * Data attributes for tests: `data-variant` and `data-drawn` (how many images the last draw put on
+ * the canvas), set after every draw.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { VARIANT_TITLES } from '../../gan/config';
+import type { ImageFrame } from '../view-model';
+import { imagesToRgba } from './field-render';
+import './legend';
+
+@customElement('sngan-image-grid')
+export class ImageGrid extends LitElement {
+  @property({ attribute: false }) frame: ImageFrame | null = null;
+  /** Images per row; at most columns × columns images are drawn. */
+  @property({ type: Number }) columns = 8;
+  /** CSS px per image. */
+  @property({ type: Number }) cell = 40;
+
+  @query('canvas') private canvas!: HTMLCanvasElement;
+  private tiles: HTMLCanvasElement | undefined;
+
+  static override styles = css`
+    :host {
+      display: inline-block;
+      font:
+        13px/1.4 system-ui,
+        sans-serif;
+      color: #222;
+    }
+    .title {
+      display: flex;
+      align-items: center;
+      gap: 0.4rem;
+      margin-bottom: 0.2rem;
+      font-weight: 600;
+    }
+    .step {
+      font-weight: 400;
+      color: #555;
+      font-variant-numeric: tabular-nums;
+    }
+    .plot {
+      position: relative;
+      line-height: 0;
+      background: #fff;
+    }
+    canvas {
+      display: block;
+    }
+    .overlay {
+      position: absolute;
+      inset: 0;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      text-align: center;
+      line-height: 1.4;
+      padding: 1rem;
+    }
+    .waiting {
+      color: #666;
+      background: #fafafa;
+      border: 1px solid #ddd;
+    }
+    .diverged {
+      background: rgb(140 140 140 / 0.55);
+    }
+    .diverged span {
+      background: #fff;
+      border: 2px solid #333;
+      padding: 0.3rem 0.6rem;
+      font-weight: 600;
+    }
+  `;
+
+  /** How many images are drawn and in how many rows. */
+  private get layout(): { n: number; cols: number; rows: number } {
+    const f = this.frame;
+    const columns = Math.max(1, Math.floor(this.columns));
+    const n =
+      f && f.images
+        ? Math.max(0, Math.min(f.count, columns * columns, Math.floor(f.images.length / (f.side * f.side))))
+        : 0;
+    const cols = n > 0 ? Math.min(columns, n) : columns;
+    return { n, cols, rows: n > 0 ? Math.ceil(n / cols) : Math.min(columns, 2) };
+  }
+
+  override render() {
+    const f = this.frame;
+    const { n, cols, rows } = this.layout;
+    const w = cols * this.cell;
+    const h = rows * this.cell;
+    return html`
+      <div class="title">
+        ${
+          f
+            ? html`<sngan-variant-swatch .variant=${f.variant}></sngan-variant-swatch>
+                <span>${VARIANT_TITLES[f.variant]}</span>
+                <span class="step">step ${f.step.toLocaleString('en-US')}</span>`
+            : html`<span class="step">no variant yet</span>`
+        }
+      </div>
+      <div class="plot" style="width:${w}px;height:${h}px">
+        <canvas style="width:${w}px;height:${h}px" aria-hidden="true"></canvas>
+        ${n === 0 ? html`<div class="overlay waiting">waiting for the first statistics…</div>` : nothing}
+        ${
+          f && typeof f.diverged === 'number'
+            ? html`<div class="overlay diverged" role="status">
+                <span>diverged at step ${f.diverged.toLocaleString('en-US')} (NaN/∞)</span>
+              </div>`
+            : nothing
+        }
+      </div>
+    `;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('frame') || changed.has('columns') || changed.has('cell')) this.draw();
+  }
+
+  private draw(): void {
+    const f = this.frame;
+    if (f) this.setAttribute('data-variant', f.variant);
+    else this.removeAttribute('data-variant');
+    const { n, cols, rows } = this.layout;
+    const dpr = Math.max(1, window.devicePixelRatio || 1);
+    const canvas = this.canvas;
+    const width = Math.round(cols * this.cell * dpr);
+    const height = Math.round(rows * this.cell * dpr);
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    if (f && f.images && n > 0) {
+      const { rgba, width: tw, height: th } = imagesToRgba(f.images, f.side, n, cols);
+      const tiles = (this.tiles ??= document.createElement('canvas'));
+      if (tiles.width !== tw) tiles.width = tw;
+      if (tiles.height !== th) tiles.height = th;
+      const tctx = tiles.getContext('2d');
+      if (!tctx) return;
+      tctx.putImageData(new ImageData(rgba, tw, th), 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      // One device pixel of white between images.
+      const gap = Math.max(1, Math.round(dpr));
+      for (let k = 0; k < n; k++) {
+        const c = k % cols;
+        const r = Math.floor(k / cols);
+        const x0 = Math.round(c * this.cell * dpr);
+        const y0 = Math.round(r * this.cell * dpr);
+        const x1 = Math.round((c + 1) * this.cell * dpr) - gap;
+        const y1 = Math.round((r + 1) * this.cell * dpr) - gap;
+        ctx.drawImage(tiles, c * f.side, r * f.side, f.side, f.side, x0, y0, x1 - x0, y1 - y0);
+      }
+    }
+    this.setAttribute('data-drawn', String(n));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sngan-image-grid': ImageGrid;
+  }
+}
