@@ -9,6 +9,7 @@
 import { describeAdapter, type GpuContext } from '../src/gpu/device';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import { benchMatmul } from './matmul';
+import { benchPage } from './page';
 import { benchSpectra } from './spectra';
 import { benchCnn, benchTrain } from './train';
 
@@ -39,6 +40,7 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   train: benchTrain,
   cnn: benchCnn,
   spectra: benchSpectra,
+  page: benchPage,
 };
 
 function formatCell(value: Cell): string {
