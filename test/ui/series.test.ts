@@ -288,3 +288,17 @@ describe('spectra series', () => {
     expect(spectraViewSeries(history, ['none'], 'f', 0)[0].points[1].y).toBeNull();
   });
 });
+
+describe('values not measured at a step', () => {
+  it('leaves them out instead of drawing a gap (only NaN/∞ are gaps)', () => {
+    const m = (step: number, score: number | null) =>
+      ({ step, variant: 'sn', inceptionScore: score }) as unknown as StepMetrics;
+    const history: MetricsHistory = new Map([['sn', [m(1, 2), m(2, null), m(3, NaN), m(4, 3)]]]);
+    const [s] = metricSeries(history, ['sn'], (x) => x.inceptionScore);
+    expect(s.points).toEqual([
+      { x: 1, y: 2 },
+      { x: 3, y: null },
+      { x: 4, y: 3 },
+    ]);
+  });
+});

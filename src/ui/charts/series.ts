@@ -115,13 +115,20 @@ function slug(text: string): string {
 export function metricSeries(
   history: MetricsHistory,
   variants: readonly VariantName[],
+  /** The value at a capture; null where it was not measured (left out, unlike NaN which is a gap). */
   pick: (m: StepMetrics) => number | null,
   labelSuffix?: string,
   options: { secondary?: boolean } = {},
 ): ChartSeries[] {
   return variants.map((variant) => {
     const entries = history.get(variant) ?? [];
-    const points = entries.map((m) => ({ x: m.step, y: finiteOrNull(pick(m)) }));
+    // null means "not measured at this step" (e.g. a score still being computed): no point at all.
+    // A non-finite number was measured and is drawn as a gap.
+    const points: ChartSeries['points'] = [];
+    for (const m of entries) {
+      const value = pick(m);
+      if (value !== null) points.push({ x: m.step, y: finiteOrNull(value) });
+    }
     const key = labelSuffix ? `${variant}:${slug(labelSuffix)}` : variant;
     const label = labelSuffix ? `${VARIANT_SHORT[variant]} ${labelSuffix.trim()}` : VARIANT_SHORT[variant];
     return variantSeries(variant, key, label, points, options.secondary ?? false);

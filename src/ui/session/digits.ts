@@ -1,25 +1,28 @@
 /**
- * What an image run needs on the page: the MNIST training digits and a scorer against the held-out
- * ones (the project's own digit classifier), fetched once from the site's own files and cached.
+ * What an image run needs on the page: the MNIST training digits, and a scorer against the
+ * held-out ones (the project's own digit classifier) that runs in a Web Worker. Fetched once from
+ * the site's own files and cached.
  */
 import { loadMnistInBrowser, toPaddedImages } from '../../data/mnist';
-import type { ImageData, ImageScorer } from '../../gan/trainer';
-import { loadDigitClassifier } from '../../metrics/digit-classifier-loader';
-import { digitScorer } from '../../metrics/digit-scorer';
+import type { ImageData } from '../../gan/trainer';
+import { workerDigitScorer, type AsyncDigitScorer } from '../../metrics/digit-score-client';
 import { digitSplit } from '../../metrics/digit-split';
 
 export interface Digits {
   data: ImageData;
-  scorer: ImageScorer;
+  scorer: AsyncDigitScorer;
 }
 
 let cached: Promise<Digits> | null = null;
 
 export function loadDigits(): Promise<Digits> {
   cached ??= (async () => {
-    const [set, classifier] = await Promise.all([loadMnistInBrowser(), loadDigitClassifier()]);
+    const set = await loadMnistInBrowser();
     const split = digitSplit(set.labels);
-    const scorer = digitScorer(classifier, toPaddedImages(set, { indices: split.heldOut }), split.heldOut.length);
+    const heldOut = toPaddedImages(set, { indices: split.heldOut });
+    const baseUrl = new URL('./', document.baseURI).href;
+    const scorer = workerDigitScorer(baseUrl, heldOut, split.heldOut.length);
+    await scorer.ready;
     const images = toPaddedImages(set, { indices: split.train });
     return { data: { images, count: split.train.length, size: 32 * 32 }, scorer };
   })();

@@ -19,6 +19,7 @@ import { realSamplePoints } from '../visuals/field-render';
 import type { FieldFrame, ImageFrame, MetricsHistory } from '../view-model';
 import { backendOn, chooseDevice, cpuDevice, type Device } from './backend-choice';
 import { loadDigits } from './digits';
+import type { AsyncDigitScorer } from '../../metrics/digit-score-client';
 import { isImageData, RUN_KEYS, trainerConfig, type PageSettings } from '../state/settings';
 import type { AppStore } from '../state/store';
 
@@ -52,6 +53,8 @@ interface Run {
   config: TrainerConfig;
   backend: Backend;
   trainer: GanTrainer;
+  /** Image runs: scores generated digits in a worker (the trainer itself gets no scorer). */
+  scorer: AsyncDigitScorer | null;
 }
 
 export class TrainingSession {
@@ -71,6 +74,7 @@ export class TrainingSession {
   private checkpoint: TrainerCheckpoint | null = null;
   private checkpointRunId = -1;
   private history: MetricsHistory = new Map();
+  private scoring = false;
   private dirty = false;
   private building: Promise<void> | null = null;
 
@@ -183,9 +187,9 @@ export class TrainingSession {
       const images = isImageData(config.data) ? await this.loadImages() : undefined;
       const backend = backendOn(device);
       this.spectra ??= this.env.spectra();
-      const trainer = new GanTrainer(backend, config, images?.data, images?.scorer, this.spectra);
+      const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra);
       if (restoreFrom) trainer.restore(restoreFrom);
-      const run: Run = { id: ++this.runCounter, settings, config, backend, trainer };
+      const run: Run = { id: ++this.runCounter, settings, config, backend, trainer, scorer: images?.scorer ?? null };
       this.run = run;
       this.history = restoreFrom ? truncateHistory(this.history, restoreFrom.step) : new Map();
       trainer.onMetrics(() => {
@@ -331,7 +335,40 @@ export class TrainingSession {
       this.history.set(m.variant, list);
     }
     this.dirty = true;
+    if (run.scorer) this.score(run, run.scorer, batch);
     if (this.store.run.phase !== 'running') this.publish();
+  }
+
+  /**
+   * Digit scores of a capture, computed in the scorer's worker and filled into the metrics when
+   * they arrive. A capture that comes while the previous one is still being scored is left
+   * unscored (its score points are simply absent), so jobs never pile up.
+   */
+  private score(run: Run, scorer: AsyncDigitScorer, batch: StepMetrics[]): void {
+    if (this.scoring) return;
+    const scored = batch.filter((m) => run.trainer.status.get(m.variant)?.diverged === null);
+    const jobs = scored.map((m) => ({
+      images: run.trainer.status.get(m.variant)!.samples!.slice(),
+      count: run.config.evalSamples,
+    }));
+    if (jobs.length === 0) return;
+    this.scoring = true;
+    scorer.score(jobs).then(
+      (scores) => {
+        this.scoring = false;
+        scored.forEach((m, i) => {
+          m.inceptionScore = scores[i].inceptionScore;
+          m.fid = scores[i].fid;
+        });
+        if (this.run !== run) return;
+        this.dirty = true;
+        if (this.store.run.phase !== 'running') this.publish();
+      },
+      (error: Error) => {
+        this.scoring = false;
+        this.store.setRun({ problem: `Digit scores unavailable: ${error.message}` });
+      },
+    );
   }
 
   /** Hands the latest history and pictures to the views (a new Map, so Lit sees the change). */
@@ -453,13 +490,14 @@ export class TrainingSession {
       if (!this.run) return;
       const retired = lostRun ? [...lostRun.trainer.retiredVariants] : [];
       for (const v of retired) this.run.trainer.retire(v);
+      // Play first: play() clears the info line, and this message must stay.
+      if (wasRunning) this.play();
       this.store.setRun({
         problem: null,
         variants: this.liveNames(),
         info: `${why} Resumed from step ${this.run.trainer.steps} on ${this.store.run.backend?.description}.`,
       });
       this.publish();
-      if (wasRunning) this.play();
     })();
   }
 }

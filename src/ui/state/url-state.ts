@@ -166,14 +166,18 @@ function formatValue(field: keyof PageSettings, value: unknown): string {
   return f?.write ? (f.write as (v: unknown) => string)(value) : String(value);
 }
 
+const MLP_FIELDS: readonly (keyof PageSettings)[] = ['mlpWidth', 'mlpDepth', 'noiseDim'];
+
 /** The query string (without '?') holding every setting: a link that reproduces the run. */
 export function serializeSettings(settings: PageSettings): string {
   const params = new URLSearchParams();
   for (const { key, field } of FIELDS) {
     const value = settings[field];
-    // Display preferences stay out of the link unless changed; everything that shapes the run is written.
+    // Display preferences, and the model sizes of the other data kind (CNN width for 2-D data, MLP
+    // sizes for images), stay out of the link unless changed; everything that shapes the run is written.
     const displayOnly = field === 'autoplay' || field === 'hidden' || field === 'arrows' || field === 'heatmap';
-    if (displayOnly && JSON.stringify(value) === JSON.stringify(DEFAULT_SETTINGS[field])) continue;
+    const otherModel = isImageData(settings.data) ? MLP_FIELDS.includes(field) : field === 'cnnWidth';
+    if ((displayOnly || otherModel) && JSON.stringify(value) === JSON.stringify(DEFAULT_SETTINGS[field])) continue;
     params.set(key, formatValue(field, value));
   }
   return params.toString().replaceAll('%2C', ',').replaceAll('%2F', '/');
