@@ -48,6 +48,9 @@ class GpuOp implements Op {
 
 export const buf = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
 
+/** Largest staging buffer one capture uses; bigger captures (checkpoints) take several. */
+const STAGING_CHUNK_BYTES = 64 << 20;
+
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly executions = new Map<string, number>();
@@ -116,31 +119,46 @@ export class GpuBackend implements Backend {
       this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
     }
     pass.end();
-    const staging = capture.map((t) => {
+    // Captured tensors share staging buffers (one map and one copy per chunk, not per tensor:
+    // each map is a round trip, and the page captures dozens of tensors at a time).
+    const chunks: { bytes: number; parts: { index: number; offset: number; size: number }[] }[] = [];
+    capture.forEach((t, index) => {
       const bytes = Math.max(16, Math.ceil((t.size * 4) / 16) * 16);
+      let chunk = chunks[chunks.length - 1];
+      if (!chunk || (chunk.bytes + bytes > STAGING_CHUNK_BYTES && chunk.parts.length > 0)) {
+        chunk = { bytes: 0, parts: [] };
+        chunks.push(chunk);
+      }
+      chunk.parts.push({ index, offset: chunk.bytes, size: t.size });
+      chunk.bytes += bytes;
+    });
+    const staging = chunks.map((chunk) => {
       const s =
-        this.stagingPool.get(bytes)?.pop() ??
+        this.stagingPool.get(chunk.bytes)?.pop() ??
         this.ctx.buffers.create(
-          `GpuBackend.staging.${bytes}`,
-          bytes,
+          `GpuBackend.staging.${chunk.bytes}`,
+          chunk.bytes,
           GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
         );
-      encoder.copyBufferToBuffer(buf(t), 0, s, 0, Math.min(bytes, buf(t).size));
-      return { s, bytes, size: t.size };
+      for (const part of chunk.parts) {
+        encoder.copyBufferToBuffer(buf(capture[part.index]), 0, s, part.offset, part.size * 4);
+      }
+      return { s, chunk };
     });
     device.queue.submit([encoder.finish()]);
     if (staging.length === 0) return Promise.resolve([]);
+    const values: Float32Array[] = new Array(capture.length);
     return Promise.all(
-      staging.map(async ({ s, bytes, size }) => {
+      staging.map(async ({ s, chunk }) => {
         await s.mapAsync(GPUMapMode.READ);
-        const values = new Float32Array(s.getMappedRange(0, size * 4).slice(0));
+        const copy = s.getMappedRange(0, chunk.bytes).slice(0);
         s.unmap();
-        const pool = this.stagingPool.get(bytes) ?? [];
+        const pool = this.stagingPool.get(chunk.bytes) ?? [];
         pool.push(s);
-        this.stagingPool.set(bytes, pool);
-        return values;
+        this.stagingPool.set(chunk.bytes, pool);
+        for (const part of chunk.parts) values[part.index] = new Float32Array(copy, part.offset, part.size);
       }),
-    );
+    ).then(() => values);
   }
 
   memory(): { tensors: number; bytes: number } {

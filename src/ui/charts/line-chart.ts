@@ -124,8 +124,18 @@ export class LineChart extends LitElement {
     }
   `;
 
+  private visibility: IntersectionObserver | null = null;
+  /** Until the observer reports, assume visible (the first draw must happen). */
+  private onScreen = true;
+  private stale = false;
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.visibility ??= new IntersectionObserver(([entry]) => {
+      this.onScreen = entry.isIntersecting;
+      if (this.onScreen && this.stale) scheduleDraw(this);
+    });
+    this.visibility.observe(this);
     // Reconnected after a disconnect destroyed the chart: draw it again.
     if (this.hasUpdated && !this.chart) this.requestUpdate();
   }
@@ -133,6 +143,8 @@ export class LineChart extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     pendingDraws.delete(this);
+    this.visibility?.disconnect();
+    this.visibility = null;
     this.chart?.destroy();
     this.chart = null;
     this.keys = '';
@@ -182,6 +194,12 @@ export class LineChart extends LitElement {
   /** Redraws the chart (called by the draw scheduler, at most a few charts per task). */
   draw(): void {
     if (!this.chart) return;
+    // Off-screen charts are redrawn when they scroll into view, not on every refresh.
+    if (!this.onScreen) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     this.chart.update('none');
     this.setAttribute('data-points', String(this.points));
     this.setAttribute('data-series', this.series.map((s) => s.key).join(','));

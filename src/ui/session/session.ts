@@ -26,11 +26,13 @@ import type { AppStore } from '../state/store';
 /** JavaScript time a frame may spend encoding or running steps. */
 const FRAME_BUDGET_MS = 12;
 /** How often the views (charts, pictures) are refreshed: chart.js redraws cost milliseconds. */
-const PUBLISH_EVERY_MS = 250;
+const PUBLISH_EVERY_MS = 400;
 /** How often speed is measured (a slow device finishes a frame's steps in bursts: a second smooths them). */
 const RATE_EVERY_MS = 1000;
 /** How often a checkpoint is taken while training (what a lost device resumes from). */
 const CHECKPOINT_EVERY_MS = 10_000;
+/** Checkpoint reading budget: one ms of interval per this many bytes (4 MB/s on average). */
+const CHECKPOINT_BYTES_PER_MS = 4096;
 const MAX_RATE_POINTS = 2000;
 /** In "as fast as possible", the GPU time a frame's steps should take. */
 const TARGET_GPU_MS = 14;
@@ -73,6 +75,8 @@ export class TrainingSession {
   private lastCheckpointAt = 0;
   private checkpoint: TrainerCheckpoint | null = null;
   private checkpointRunId = -1;
+  /** Big models (the paper-width CNN holds hundreds of MB) are checkpointed less often. */
+  private checkpointEveryMs = CHECKPOINT_EVERY_MS;
   private history: MetricsHistory = new Map();
   private scoring = false;
   private dirty = false;
@@ -287,7 +291,7 @@ export class TrainingSession {
     this.rateWindow.frames++;
     if (now - this.rateWindow.at >= RATE_EVERY_MS) this.measureRate(now, trainer.steps);
     if (now - this.lastPublish >= PUBLISH_EVERY_MS) this.publish();
-    if (now - this.lastCheckpointAt >= CHECKPOINT_EVERY_MS) {
+    if (now - this.lastCheckpointAt >= this.checkpointEveryMs) {
       this.lastCheckpointAt = now;
       void this.takeCheckpoint();
     }
@@ -421,6 +425,8 @@ export class TrainingSession {
       if (this.run === run) {
         this.checkpoint = checkpoint;
         this.checkpointRunId = run.id;
+        const bytes = checkpoint.entries.reduce((sum, e) => sum + (e.values?.byteLength ?? 4), 0);
+        this.checkpointEveryMs = Math.max(CHECKPOINT_EVERY_MS, (bytes / CHECKPOINT_BYTES_PER_MS) | 0);
       }
     } catch {
       // A device lost while reading: the previous checkpoint stays.
