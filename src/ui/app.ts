@@ -73,6 +73,15 @@ export class App extends LitElement {
       margin: 0;
       color: #444;
     }
+    kbd {
+      font:
+        0.85em ui-monospace,
+        monospace;
+      border: 1px solid #aaa;
+      border-radius: 3px;
+      padding: 0 0.25em;
+      background: #f6f6f6;
+    }
     .bar {
       display: flex;
       flex-direction: column;
@@ -166,8 +175,34 @@ export class App extends LitElement {
       },
       heavySpectra: () => this.session.heavySpectra(),
     };
+    window.addEventListener('keydown', this.onKey);
     void this.session.start();
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKey);
+  }
+
+  /**
+   * Keys for the lecturer at the projector: Space plays/pauses, S steps, R resets. Ignored while
+   * typing in a field or with a modifier held, so they never steal the browser's own shortcuts.
+   */
+  private readonly onKey = (event: KeyboardEvent): void => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.composedPath()[0] as HTMLElement | undefined;
+    if (target && ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName)) return;
+    const phase = this.store.run.phase;
+    if (event.key === ' ') {
+      event.preventDefault();
+      if (phase === 'running') this.session.pause();
+      else this.session.play();
+    } else if (event.key === 's' || event.key === 'S') {
+      void this.session.stepOnce('both');
+    } else if (event.key === 'r' || event.key === 'R') {
+      void this.session.reset();
+    }
+  };
 
   /** The address bar follows the settings, so copying it shares this exact run. */
   private syncUrl(): void {
@@ -251,7 +286,7 @@ export class App extends LitElement {
         <h1>SN-GAN Live</h1>
         <p>
           Spectral normalization (Miyato et al., ICLR 2018) against weight normalization and no normalization, trained
-          side by side on your GPU.
+          side by side on your GPU. Keys: <kbd>Space</kbd> train/pause, <kbd>S</kbd> step, <kbd>R</kbd> reset.
         </p>
       </header>
       <div class="bar">

@@ -281,6 +281,17 @@ describe('the training page in headless Chromium', () => {
     expect(first.every((m) => Number.isFinite(m.lossD) && Number.isFinite(m.lossG))).toBe(true);
     const second = await threeSteps();
     expect(second).toEqual(first);
+
+    // The lecturer's keys: S steps, Space plays and pauses, R resets.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('s');
+    await page.waitForFunction(() => window.sngan!.store.run.step === 4, undefined, { timeout: DATA_MS });
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => window.sngan!.store.run.phase === 'running');
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => window.sngan!.store.run.phase === 'paused');
+    await page.keyboard.press('r');
+    await page.waitForFunction(() => window.sngan!.store.run.step === 0 && window.sngan!.store.run.phase === 'paused');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -331,7 +331,7 @@ export class SettingsPanel extends LitElement {
               @click=${() => this.apply({ seed: Math.floor(Math.random() * 1_000_000) })}
               title="A different initialization, noise and data order"
             >
-              🎲 New seed
+              New seed
             </button>
           </fieldset>`,
       )}
