@@ -1,12 +1,12 @@
 /**
  * What a GAN variant needs from a model, whatever its architecture: D and G applied to tensors
  * (traces with forward and backward op lists), D's normalizable layers, and the parameters the
- * optimizers update. The 2-D MLP (DenseStack) and the paper's CNN (PaperCnn) both provide it.
+ * optimizers update. The 2-D MLP and the paper's CNN (PaperCnn), both Sequentials of the layers
+ * of src/nn/layers.ts, provide it.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
-import { DenseStack } from '../nn/dense-stack';
-import { initDenseStack } from '../nn/init';
-import type { TrainableParam, WeightGrads } from '../nn/layers';
+import { initMlp } from '../nn/init';
+import { mlp, type TrainableParam, type WeightGrads } from '../nn/layers';
 import { initPaperCnn, PaperCnn } from '../nn/paper-cnn';
 import type { CnnGanModel, MlpGanModel } from './config';
 import type { NormalizableLayer } from './normalization';
@@ -41,37 +41,30 @@ export interface GanModel {
   generatorParams(): TrainableParam[];
 }
 
-function denseParams(stack: DenseStack): TrainableParam[] {
-  return stack.layers.flatMap((l) => [
-    { param: l.w, grad: l.gW, n: l.dOut * l.dIn },
-    { param: l.b, grad: l.gB, n: l.dOut },
-  ]);
-}
-
 /** The 2-D MLP GAN. Initial weights come from the run's seed, so every variant starts equal. */
 export function mlpGan(backend: Backend, label: string, m: MlpGanModel, seed: number): GanModel {
   const gSizes = [m.noiseDim, ...m.generatorHidden, 2];
   const dSizes = [2, ...m.discriminatorHidden, 1];
-  const generator = new DenseStack(
+  const generator = mlp(
     backend,
     `${label}.G`,
-    { sizes: gSizes, hidden: m.generatorActivation, output: 'identity', slope: m.slope },
-    initDenseStack(seed * 2 + 1, gSizes),
+    { sizes: gSizes, hidden: m.generatorActivation, slope: m.slope },
+    initMlp(seed * 2 + 1, gSizes),
   );
-  const discriminator = new DenseStack(
+  const discriminator = mlp(
     backend,
     `${label}.D`,
-    { sizes: dSizes, hidden: m.discriminatorActivation, output: 'identity', slope: m.slope },
-    initDenseStack(seed * 2 + 2, dSizes),
+    { sizes: dSizes, hidden: m.discriminatorActivation, slope: m.slope },
+    initMlp(seed * 2 + 2, dSizes),
   );
   return {
     sampleSize: 2,
     noiseDim: m.noiseDim,
-    normalizable: discriminator.layers,
+    normalizable: discriminator.weighted,
     discriminatorTrace: (name, input, batch, o = {}) => discriminator.trace(name, input, batch, o),
     generatorTrace: (name, z, batch, o = {}) => generator.trace(name, z, batch, o),
-    discriminatorParams: () => denseParams(discriminator),
-    generatorParams: () => denseParams(generator),
+    discriminatorParams: () => discriminator.params(),
+    generatorParams: () => generator.params(),
   };
 }
 

@@ -4,18 +4,21 @@
  * 1/√fan_in) (kaiming_uniform with a = √5, which reduces to that bound).
  */
 import { Rng } from '../reference/random';
+import type { WeightInit } from './layers';
 
-export interface DenseInit {
+export interface LinearInit extends WeightInit {
   w: Float32Array;
   b: Float32Array;
 }
 
-export function initDense(rng: Rng, dOut: number, dIn: number): DenseInit {
+/** One Linear layer's W (dOut × dIn) then b, from `rng`. */
+export function initLinear(rng: Rng, dOut: number, dIn: number): LinearInit {
   const bound = 1 / Math.sqrt(dIn);
   return { w: rng.uniformArray(dOut * dIn, -bound, bound), b: rng.uniformArray(dOut, -bound, bound) };
 }
 
-export function initDenseStack(seed: number, sizes: number[]): DenseInit[] {
+/** The layers of `mlp` (src/nn/layers.ts) from sizes[0] to the last size, in order, from one seed. */
+export function initMlp(seed: number, sizes: number[]): LinearInit[] {
   const rng = new Rng(seed);
-  return sizes.slice(1).map((dOut, i) => initDense(rng, dOut, sizes[i]));
+  return sizes.slice(1).map((dOut, i) => initLinear(rng, dOut, sizes[i]));
 }

@@ -1,9 +1,9 @@
 /**
  * Image layers on the engine's Backend: Linear, Conv2d, ConvTranspose2d and BatchNorm, chained
- * by `Sequential`. Like DenseStack (src/nn/dense-stack.ts), parameters live in the layer and
- * activations in traces: one trace per input a network is applied to (D sees a real and a fake
- * batch), each with its own output and gradient buffers, all made when the trace is built, so
- * forward() and backward() return prepared ops that allocate nothing when run.
+ * by `Sequential` (`mlp` builds the 2-D GAN's multilayer perceptrons from them). Parameters live
+ * in the layer and activations in traces: one trace per input a network is applied to (D sees a
+ * real and a fake batch), each with its own output and gradient buffers, all made when the trace
+ * is built, so forward() and backward() return prepared ops that allocate nothing when run.
  *
  * Layouts: activations NHWC row-major (a batch of B images is a (B·H·W) × C matrix; a dense
  * layer's input or output is B × features, and a 4×4×C image is read as features (h·4 + w)·C + c).
@@ -79,10 +79,25 @@ export interface LayerTrace {
   forward(): Op[];
   backward(o: LayerBackwardOptions): Op[];
   /**
-   * WGAN-GP's second pass (see DenseTrace.doubleBackward): given ∂R/∂(this layer's input
-   * gradient), adds ∂R/∂W to `target` and returns the ops and ∂R/∂(its output gradient).
+   * WGAN-GP's second pass, for a penalty R on the input gradient a backward computed. With
+   * piecewise-linear activations a network's input gradient is g = 1ᵀ·M_L W_L ⋯ M_1 W_1 with
+   * masks M_i fixed almost everywhere, so it is linear in each W_i: walking the backward chain
+   * forwards gives ∂R/∂W_i = t_iᵀ·s_{i−1}, where t_i is the backward's masked gradient at layer i
+   * and s_{i−1} = ∂R/∂(its input gradient). Biases get nothing (they only move the masks).
+   * Given `seed` = ∂R/∂(this layer's input gradient), adds ∂R/∂W to `target` and returns the ops
+   * and `next` = ∂R/∂(its output gradient), the next layer's seed; `last` (the network's last
+   * layer, whose output gradient is a constant) skips `next`. Call after the trace's forward and
+   * backward (input gradient) ran.
    */
-  doubleBackward?(o: { seed: Tensor; target: Tensor; label: string }): { ops: Op[]; next: Tensor };
+  doubleBackward?(o: DoubleBackwardOptions): { ops: Op[]; next: Tensor | null };
+}
+
+export interface DoubleBackwardOptions {
+  seed: Tensor;
+  target: Tensor;
+  label: string;
+  /** The network's last layer: compute ∂R/∂W only (next is null). */
+  last?: boolean;
 }
 
 export interface Layer {
@@ -167,16 +182,21 @@ abstract class WeightTrace implements LayerTrace {
     ];
   }
 
+  /** The gradient penalty's second pass holds only for piecewise-linear activations. */
+  protected checkPiecewiseLinear(): void {
+    const act = this.layer.activation;
+    if (act !== 'identity' && act !== 'relu' && act !== 'leaky_relu') {
+      throw new Error(`${this.label}: the gradient penalty needs piecewise-linear activations, not ${act}`);
+    }
+  }
+
   /**
    * ∂R/∂(output gradient) from ∂R/∂(masked gradient) `through`: the same mask act'(y), which is
-   * fixed almost everywhere for piecewise-linear activations (checked here).
+   * fixed almost everywhere for piecewise-linear activations (see checkPiecewiseLinear).
    */
   protected maskedSeed(label: string, through: Tensor): { ops: Op[]; next: Tensor } {
     const act = this.layer.activation;
     if (act === 'identity') return { ops: [], next: through };
-    if (act !== 'relu' && act !== 'leaky_relu') {
-      throw new Error(`${this.label}: the gradient penalty needs piecewise-linear activations, not ${act}`);
-    }
     const next = this.backend.tensor(`${label}.seedOut`, this.batch * this.layer.outputSize);
     const op = this.backend.activationBackward({
       label: `${label}.mask`,
@@ -323,23 +343,26 @@ class LinearTrace extends WeightTrace {
     return ops;
   }
 
-  doubleBackward(o: { seed: Tensor; target: Tensor; label: string }): { ops: Op[]; next: Tensor } {
+  doubleBackward(o: DoubleBackwardOptions): { ops: Op[]; next: Tensor | null } {
+    this.checkPiecewiseLinear();
     const l = this.layer;
     const label = `${this.label}.${o.label}`;
+    // dx = dz·W: ∂R/∂W += dzᵀ·s, ∂R/∂dz = s·Wᵀ.
+    const gW = this.backend.matmul({
+      label: `${label}.gW`,
+      a: this.preGrad,
+      b: o.seed,
+      c: o.target,
+      m: l.dOut,
+      n: l.dIn,
+      k: this.batch,
+      transA: true,
+      accumulate: true,
+    });
+    if (o.last) return { ops: [gW], next: null };
     const through = this.backend.tensor(`${label}.through`, this.batch * l.dOut);
     const ops = [
-      // dx = dz·W: ∂R/∂W += dzᵀ·s, ∂R/∂dz = s·Wᵀ.
-      this.backend.matmul({
-        label: `${label}.gW`,
-        a: this.preGrad,
-        b: o.seed,
-        c: o.target,
-        m: l.dOut,
-        n: l.dIn,
-        k: this.batch,
-        transA: true,
-        accumulate: true,
-      }),
+      gW,
       this.backend.matmul({
         label: `${label}.through`,
         a: o.seed,
@@ -525,10 +548,10 @@ class Conv2dTrace extends WeightTrace {
     return ops;
   }
 
-  doubleBackward(o: { seed: Tensor; target: Tensor; label: string }): { ops: Op[]; next: Tensor } {
+  doubleBackward(o: DoubleBackwardOptions): { ops: Op[]; next: Tensor | null } {
+    this.checkPiecewiseLinear();
     const l = this.conv;
     const label = `${this.label}.${o.label}`;
-    const through = this.backend.tensor(`${label}.through`, this.rows * l.dOut);
     // dx = col2im(dz·W), and col2im is im2col's adjoint: ∂R/∂W += dzᵀ·im2col(s), ∂R/∂dz = im2col(s)·Wᵀ.
     const ops = [
       this.backend.im2col({ label: `${label}.im2col`, image: o.seed, cols: this.cols, geom: this.geom }),
@@ -543,6 +566,10 @@ class Conv2dTrace extends WeightTrace {
         transA: true,
         accumulate: true,
       }),
+    ];
+    if (o.last) return { ops, next: null };
+    const through = this.backend.tensor(`${label}.through`, this.rows * l.dOut);
+    ops.push(
       this.backend.matmul({
         label: `${label}.through`,
         a: this.cols,
@@ -553,7 +580,7 @@ class Conv2dTrace extends WeightTrace {
         k: l.dIn,
         transB: true,
       }),
-    ];
+    );
     const masked = this.maskedSeed(label, through);
     return { ops: [...ops, ...masked.ops], next: masked.next };
   }
@@ -1040,17 +1067,54 @@ export class SequentialTrace {
     return ops;
   }
 
-  /** WGAN-GP's second pass through every layer, first to last (see LayerTrace.doubleBackward). */
+  /**
+   * WGAN-GP's second pass through every layer, first to last (see LayerTrace.doubleBackward):
+   * `seed` is ∂R/∂(network input gradient); ∂R/∂W accumulates into `targets`, one per `weighted`
+   * layer in order (D passes its ∂L/∂W̄). Call after this trace's forward and backward (input gradient).
+   */
   doubleBackward(o: { seed: Tensor; targets: Tensor[]; label: string }): Op[] {
     const ops: Op[] = [];
-    let seed = o.seed;
+    const last = this.traces.length - 1;
+    let seed: Tensor | null = o.seed;
     this.traces.forEach((trace, i) => {
       const w = this.net.weighted.indexOf(this.net.layers[i] as WeightLayer);
       if (!trace.doubleBackward || w < 0) throw new Error(`${trace.label}: no gradient-penalty pass for this layer`);
-      const step = trace.doubleBackward({ seed, target: o.targets[w], label: o.label });
+      if (!seed) throw new Error(`${trace.label}: the previous layer gave no seed`);
+      const step = trace.doubleBackward({ seed, target: o.targets[w], label: o.label, last: i === last });
       ops.push(...step.ops);
       seed = step.next;
     });
     return ops;
   }
+}
+
+export interface MlpSpec {
+  /** Features of the input, of each hidden layer, and of the output. */
+  sizes: number[];
+  /** After every hidden layer; the output layer is linear (identity). */
+  hidden: Activation;
+  /** LeakyReLU's slope. */
+  slope: number;
+}
+
+/**
+ * A multilayer perceptron (the 2-D GAN's G and D): Linear layers `${label}.layer${i}` from
+ * sizes[i] to sizes[i + 1], each with a bias, `hidden` after all but the last.
+ */
+export function mlp(backend: Backend, label: string, spec: MlpSpec, init: WeightInit[]): Sequential {
+  const { sizes, hidden, slope } = spec;
+  if (init.length !== sizes.length - 1) {
+    throw new Error(`${label}: initial parameters for ${init.length} layers, sizes give ${sizes.length - 1}`);
+  }
+  const last = init.length - 1;
+  const layers = init.map(
+    (p, i) =>
+      new Linear(
+        backend,
+        `${label}.layer${i}`,
+        { dIn: sizes[i], dOut: sizes[i + 1], activation: i === last ? 'identity' : hidden, slope },
+        p,
+      ),
+  );
+  return new Sequential(backend, label, layers);
 }

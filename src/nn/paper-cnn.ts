@@ -216,8 +216,8 @@ function build(backend: Backend, label: string, p: LayerPlan, init: LayerInit): 
 /**
  * D and G of one GAN. D's weighted layers (`normalizable`, 8 of them: the 7 convs and the dense
  * layer) carry NormalizableLayer's fields for src/gan/normalization.ts; its traces take the W̄s
- * through `weights` and send ∂L/∂W̄ to the wrappers through `weightGradTargets`, as the
- * DenseStack traces do in src/gan/variant.ts.
+ * through `weights` and send ∂L/∂W̄ to the wrappers through `weightGradTargets`, as the MLP's
+ * traces do in src/gan/variant.ts.
  */
 export class PaperCnn {
   readonly discriminator: Sequential;

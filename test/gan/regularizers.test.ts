@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend, data } from '../../src/engine/cpu-backend';
 import type { Tensor } from '../../src/engine/backend';
 import { normalizeWeight } from '../../src/gan/normalization';
-import { DenseStack } from '../../src/nn/dense-stack';
-import { initDenseStack } from '../../src/nn/init';
+import { initMlp } from '../../src/nn/init';
+import { mlp } from '../../src/nn/layers';
 import { initPaperCnn, PaperCnn } from '../../src/nn/paper-cnn';
 import { Rng } from '../../src/reference/random';
 import { expectClose } from '../helpers/gpu';
@@ -66,18 +66,13 @@ describe('D regularizers on the CPU backend against finite differences', () => {
     const rng = new Rng(32);
     const B = 6;
     const sizes = [2, 8, 8, 1];
-    const stack = new DenseStack(
-      backend,
-      'D',
-      { sizes, hidden: 'leaky_relu', output: 'identity', slope: 0.1 },
-      initDenseStack(3, sizes),
-    );
+    const stack = mlp(backend, 'D', { sizes, hidden: 'leaky_relu', slope: 0.1 }, initMlp(3, sizes));
     const input = backend.tensor('x', B * 2, rng.normalArray(B * 2));
     const ones = backend.tensor('ones', B, new Float32Array(B).fill(1));
     const trace = stack.trace('gp', input, B, { outputGrad: ones });
     const seed = backend.tensor('seed', B * 2);
     const stats = backend.tensor('stats', 1);
-    const targets: Tensor[] = stack.layers.map((l) => backend.tensor(`${l.name}.gpGrad`, l.dOut * l.dIn));
+    const targets: Tensor[] = stack.weighted.map((l) => backend.tensor(`${l.name}.gpGrad`, l.dOut * l.dIn));
     const lambda = 10;
     const penaltyOps = [
       ...trace.forward(),
@@ -85,7 +80,7 @@ describe('D regularizers on the CPU backend against finite differences', () => {
       backend.penaltySeed({ label: 'seed', grad: trace.inputGrad, seed, stats, rows: B, cols: 2, lambda }),
     ];
     await backend.run([...penaltyOps, ...trace.doubleBackward({ seed, targets, label: 'gp' })]);
-    for (const [l, layer] of stack.layers.entries()) {
+    for (const [l, layer] of stack.weighted.entries()) {
       const analytic = await backend.read(targets[l]);
       const original = await backend.read(layer.w);
       const penaltyAt = (v: Float32Array) => {
