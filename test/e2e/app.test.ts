@@ -169,6 +169,14 @@ describe('the training page in headless Chromium', () => {
     expect(await attr(page, 'preset-D', 'aria-pressed')).toBe('false');
     await expect.poll(() => page.url()).toMatch(/[?&]lr=0\.0001(&|$)/);
     expect(page.url()).toMatch(/[?&]ndis=1(&|$)/);
+    // A demo sets data, variants and a setting at once, and the new run shows every variant.
+    await page.click('[data-testid="demo-all-six"]');
+    await expect.poll(values).toEqual(['0.0001', '0.5', '0.9', '5']);
+    await page.waitForFunction(
+      () => window.sngan!.store.run.variants.length === 6 && window.sngan!.store.run.phase === 'paused',
+    );
+    expect(await page.evaluate(() => window.sngan!.store.settings.data)).toBe('grid25');
+    expect(await page.locator('sngan-field-view').count()).toBe(6);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -48,6 +48,33 @@ const GROUP_TITLES: Record<ControlGroup, string> = {
   selftest: 'kernel self-test',
 };
 
+/** Ready-made comparisons for class: each sets the settings that tell one part of the story. */
+const DEMOS: { id: string; title: string; note: string; patch: Partial<PageSettings> }[] = [
+  {
+    id: 'ring',
+    title: 'Ring of 8, setting C',
+    note: 'mode coverage on the 2-D ring',
+    patch: { data: 'ring8', variants: ['sn', 'wn', 'none'], ...SETTINGS.C, nDis: 1, batch: 128 },
+  },
+  {
+    id: 'digits-e',
+    title: 'Digits under aggressive Adam (E)',
+    note: 'SN keeps learning, WN and none collapse (needs a GPU)',
+    patch: { data: 'mnist', variants: ['sn', 'wn', 'none'], ...SETTINGS.E, batch: 64, cnnWidth: 0.25, speed: 0 },
+  },
+  {
+    id: 'all-six',
+    title: 'All six on the grid of 25',
+    note: 'every regularizer side by side',
+    patch: {
+      data: 'grid25',
+      variants: ['sn', 'wn', 'none', 'clip', 'orthonormal', 'wgan-gp'],
+      ...SETTINGS.A,
+      batch: 128,
+    },
+  },
+];
+
 const fraction = (w: number) => (w === 1 ? '1' : `1/${Math.round(1 / w)}`);
 
 @customElement('sngan-settings-panel')
@@ -115,6 +142,15 @@ export class SettingsPanel extends LitElement {
       .presets button {
         min-width: 2.4rem;
         font-weight: 700;
+      }
+      .demos {
+        display: flex;
+        flex-direction: column;
+        gap: 0.3rem;
+        margin-top: 0.5rem;
+      }
+      .demos button {
+        text-align: left;
       }
       .preset-note {
         font-size: 0.85rem;
@@ -283,7 +319,7 @@ export class SettingsPanel extends LitElement {
         'presets',
         () =>
           html`<fieldset>
-            <legend>Paper settings (Table 1)</legend>
+            <legend>Paper settings (Table 1) and demos</legend>
             <div class="presets" data-testid="presets">
               ${(Object.keys(SETTINGS) as SettingName[]).map(
                 (name) =>
@@ -301,6 +337,14 @@ export class SettingsPanel extends LitElement {
               ${preset ? `Setting ${preset}.` : 'Custom Adam settings.'} SN stays robust under the aggressive D–F; WN
               and WGAN-GP degrade.
             </p>
+            <div class="demos">
+              ${DEMOS.map(
+                (d) =>
+                  html`<button data-testid=${`demo-${d.id}`} title=${d.note} @click=${() => this.apply(d.patch)}>
+                    ${d.title}
+                  </button>`,
+              )}
+            </div>
           </fieldset>`,
       )}
       ${this.group(
