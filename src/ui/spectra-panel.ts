@@ -51,6 +51,7 @@ export class SpectraPanel extends LitElement {
 
   @state() private view: SpectraView = 'a';
   @state() private layer = 0;
+  private layerChosen = false;
   @state() private multiples = false;
   @state() private layers: LayerOption[] = [];
   @state() private main: ChartSeries[] = [];
@@ -163,6 +164,11 @@ export class SpectraPanel extends LitElement {
     this.ready = hasSpectra(this.history, this.variants);
     this.layers = spectraLayers(this.history, this.variants);
     if (this.layer >= this.layers.length && this.layers.length > 0) this.layer = 0;
+    // Until the visitor picks one, show the layer with the most singular values (the richest spectrum).
+    if (!this.layerChosen && this.layers.length > 0) {
+      const rank = (l: LayerOption) => Math.min(l.shape[0], l.shape[1]);
+      this.layer = this.layers.reduce((best, l) => (rank(l) > rank(best) ? l : best)).index;
+    }
     if (this.multiples) {
       this.perLayer = this.layers.map((l) => spectraViewSeries(this.history, this.variants, this.view, l.index));
       this.main = [];
@@ -179,6 +185,7 @@ export class SpectraPanel extends LitElement {
 
   private onLayer(e: Event): void {
     this.layer = Number((e.target as HTMLSelectElement).value);
+    this.layerChosen = true;
   }
 
   private onMultiples(e: Event): void {

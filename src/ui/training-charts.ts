@@ -77,7 +77,11 @@ export class TrainingCharts extends LitElement {
     const v = this.variants;
     const probability = this.loss === 'standard';
     const dReal = metricSeries(h, v, (m) => m.dReal, 'D(x)');
-    const dFake = metricSeries(h, v, (m) => m.dFake, 'D(G(z))', { secondary: true });
+    // One legend entry per variant: the title says which line is which.
+    const dFake = metricSeries(h, v, (m) => m.dFake, 'D(G(z))', { secondary: true }).map((s) => ({
+      ...s,
+      legend: false,
+    }));
     const outputs = v.flatMap((_, i) => [dReal[i], dFake[i]]);
     const charts: ChartSpec[] = [
       {
@@ -94,7 +98,7 @@ export class TrainingCharts extends LitElement {
       },
       {
         testid: 'chart-d-outputs',
-        title: 'D(x) real vs D(G(z)) generated',
+        title: 'D(x) on real (thick) vs D(G(z)) on generated (thin dotted)',
         yLabel: probability ? 'mean D (probability)' : `mean critic score (${this.loss})`,
         series: outputs,
         ...(probability ? { yMin: 0, yMax: 1 } : {}),

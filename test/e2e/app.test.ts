@@ -30,12 +30,16 @@ describe('the training page in headless Chromium', () => {
     server?.close();
   });
 
-  /** A new page at `?query`, ready (paused at its first run), with console errors and page errors collected. */
+  /**
+   * A new page at `?query`, ready (paused at its first run), with console errors and page errors
+   * collected. The viewport is tall enough for every chart to be on screen: charts off screen wait
+   * to be scrolled into view before they redraw.
+   */
   async function openApp(
     query = '',
     options: { on?: Browser; init?: () => void } = {},
   ): Promise<{ page: Page; errors: string[] }> {
-    const page = await (options.on ?? browser).newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await (options.on ?? browser).newPage({ viewport: { width: 1400, height: 2600 } });
     const errors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
@@ -172,14 +176,17 @@ describe('the training page in headless Chromium', () => {
     // A demo sets data, variants and a setting at once, and the new run shows every variant.
     await page.click('[data-testid="demo-all-six"]');
     await expect.poll(values).toEqual(['0.0001', '0.5', '0.9', '5']);
+    // Six variants' pipelines compile on the first run that uses them: seconds on SwiftShader.
     await page.waitForFunction(
       () => window.sngan!.store.run.variants.length === 6 && window.sngan!.store.run.phase === 'paused',
+      undefined,
+      { timeout: 120_000 },
     );
     expect(await page.evaluate(() => window.sngan!.store.settings.data)).toBe('grid25');
     expect(await page.locator('sngan-field-view').count()).toBe(6);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 240_000);
 
   it('round-trips every setting through the URL', async () => {
     const query =

@@ -259,7 +259,15 @@ export class LineChart extends LitElement {
         legend: {
           display: !this.compact,
           position: 'bottom',
-          labels: { font, color: '#222', boxWidth: 28, boxHeight: 2, padding: 10, useBorderRadius: false },
+          labels: {
+            font,
+            color: '#222',
+            boxWidth: 28,
+            boxHeight: 2,
+            padding: 10,
+            useBorderRadius: false,
+            filter: (item) => this.series[item.datasetIndex ?? -1]?.legend !== false,
+          },
         },
         tooltip: {
           enabled: true,

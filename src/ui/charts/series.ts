@@ -27,6 +27,8 @@ export interface ChartSeries {
   width?: number;
   /** Draw markers at the points whatever their number (reference lines: false). */
   showPoints?: boolean;
+  /** false: left out of the legend (a variant's second line, explained by the chart's title). */
+  legend?: boolean;
 }
 
 /** At most this many points per series reach a chart. */
