@@ -21,6 +21,7 @@ import {
   type ChartOptions,
 } from 'chart.js';
 import { countPoints, hasGaps, type ChartPoint, type ChartSeries } from './series';
+import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title);
 
@@ -32,30 +33,6 @@ const FONT_FAMILY = 'system-ui, sans-serif';
 
 /** Properties that change the chart's options (the rest change only its data). */
 const OPTION_PROPS = ['chartTitle', 'xLabel', 'yLabel', 'logY', 'yMin', 'yMax', 'compact', 'xIntegers'] as const;
-
-/**
- * Charts waiting to be redrawn. A page of eight charts redrawn together can take tens of
- * milliseconds; drawing them a few per animation frame keeps every task well under 50 ms.
- */
-const pendingDraws = new Set<LineChart>();
-const DRAW_BUDGET_MS = 8;
-let drawFrame = 0;
-
-function scheduleDraw(chart: LineChart): void {
-  pendingDraws.add(chart);
-  drawFrame ||= requestAnimationFrame(flushDraws);
-}
-
-function flushDraws(): void {
-  drawFrame = 0;
-  const began = performance.now();
-  for (const chart of pendingDraws) {
-    pendingDraws.delete(chart);
-    chart.draw();
-    if (performance.now() - began > DRAW_BUDGET_MS) break;
-  }
-  if (pendingDraws.size > 0) drawFrame = requestAnimationFrame(flushDraws);
-}
 
 @customElement('sngan-line-chart')
 export class LineChart extends LitElement {
@@ -142,7 +119,7 @@ export class LineChart extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    pendingDraws.delete(this);
+    cancelDraw(this);
     this.visibility?.disconnect();
     this.visibility = null;
     this.chart?.destroy();

@@ -23,6 +23,7 @@ import {
   worldToCanvas,
 } from './field-render';
 import './legend';
+import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 
 /** Longest arrow on screen, in CSS px. */
 const ARROW_MAX_PX = 28;
@@ -44,6 +45,11 @@ export class FieldView extends LitElement {
 
   @query('canvas') private canvas!: HTMLCanvasElement;
   private heat: HTMLCanvasElement | undefined;
+  private real: HTMLCanvasElement | undefined;
+  private realKey = '';
+  private realFor: Float32Array | null = null;
+  private sprite: { image: HTMLCanvasElement; half: number } | undefined;
+  private spriteKey = '';
 
   static override styles = css`
     :host {
@@ -181,12 +187,17 @@ export class FieldView extends LitElement {
       changed.has('showHeatmap') ||
       changed.has('size')
     ) {
-      this.draw();
+      scheduleDraw(this);
     }
   }
 
-  /** Draws everything and records data-variant and data-drawn. */
-  private draw(): void {
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    cancelDraw(this);
+  }
+
+  /** Draws everything and records data-variant and data-drawn (called by the draw scheduler). */
+  draw(): void {
     const canvas = this.canvas;
     const f = this.frame;
     if (f) this.setAttribute('data-variant', f.variant);
@@ -205,21 +216,8 @@ export class FieldView extends LitElement {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       const map = worldToCanvas(f.extent, this.size, this.size);
       if (this.showHeatmap && f.field) this.drawHeatmap(ctx, f);
-      if (this.realPoints) {
-        const p = this.realPoints;
-        ctx.beginPath();
-        const h = REAL_POINT_PX / 2;
-        for (let i = 0; i + 1 < p.length; i += 2) {
-          const x = p[i];
-          const y = p[i + 1];
-          if (Number.isFinite(x) && Number.isFinite(y))
-            ctx.rect(map.x(x) - h, map.y(y) - h, REAL_POINT_PX, REAL_POINT_PX);
-        }
-        ctx.globalAlpha = 0.35;
-        ctx.fillStyle = REAL_DATA_COLOR;
-        ctx.fill();
-        ctx.globalAlpha = 1;
-      }
+      if (this.realPoints)
+        ctx.drawImage(this.realLayer(this.realPoints, f.extent, side, dpr), 0, 0, this.size, this.size);
       if (f.samples) drawn = this.drawSamples(ctx, f, map);
       if (this.showArrows && f.samples && f.arrows) {
         const pxPerWorld = Math.min(map.sx, map.sy);
@@ -260,26 +258,54 @@ export class FieldView extends LitElement {
     if (!hctx) return;
     hctx.putImageData(new ImageData(fieldToRgba(f.field!, g, f.fieldIsProbability), g, g), 0, 0);
     ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
+    // Bilinear is enough for a smooth field, and much cheaper than 'high' on every refresh.
+    ctx.imageSmoothingQuality = 'low';
     // Grid points sit at cell centres (src/gan/trainer.ts fieldGridPoints): the g × g image
     // stretched over the whole plot puts each pixel centre on its point.
     ctx.drawImage(heat, 0, 0, this.size, this.size);
   }
 
-  private drawSamples(ctx: CanvasRenderingContext2D, f: FieldFrame, map: ReturnType<typeof worldToCanvas>): number {
-    const style = VARIANT_STYLES[f.variant];
-    const p = f.samples!;
-    const stroked = markerIsStroked(style.marker);
-    let drawn = 0;
+  /**
+   * The real points never change during a run: drawn once into their own layer, then copied on
+   * every refresh (a thousand small rectangles per refresh showed up in profiles).
+   */
+  private realLayer(points: Float32Array, extent: FieldFrame['extent'], side: number, dpr: number): HTMLCanvasElement {
+    const key = `${side}:${extent.join(',')}`;
+    if (this.real && this.realKey === key && this.realFor === points) return this.real;
+    const layer = (this.real ??= document.createElement('canvas'));
+    layer.width = side;
+    layer.height = side;
+    const ctx = layer.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const map = worldToCanvas(extent, this.size, this.size);
+    const h = REAL_POINT_PX / 2;
     ctx.beginPath();
-    for (let i = 0; i + 1 < p.length; i += 2) {
-      const x = p[i];
-      const y = p[i + 1];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      traceMarker(ctx, style.marker, map.x(x), map.y(y), POINT_RADIUS_PX);
-      drawn++;
+    for (let i = 0; i + 1 < points.length; i += 2) {
+      const x = points[i];
+      const y = points[i + 1];
+      if (Number.isFinite(x) && Number.isFinite(y)) ctx.rect(map.x(x) - h, map.y(y) - h, REAL_POINT_PX, REAL_POINT_PX);
     }
-    if (stroked) {
+    ctx.globalAlpha = 0.35;
+    ctx.fillStyle = REAL_DATA_COLOR;
+    ctx.fill();
+    this.realKey = key;
+    this.realFor = points;
+    return layer;
+  }
+
+  /** One marker in the variant's colour and shape, at device resolution, stamped for every point. */
+  private markerSprite(f: FieldFrame, dpr: number): { image: HTMLCanvasElement; half: number } {
+    const key = `${f.variant}:${dpr}`;
+    if (this.sprite && this.spriteKey === key) return this.sprite;
+    const style = VARIANT_STYLES[f.variant];
+    const half = POINT_RADIUS_PX + 1.5;
+    const image = document.createElement('canvas');
+    image.width = image.height = Math.ceil(2 * half * dpr);
+    const ctx = image.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.beginPath();
+    traceMarker(ctx, style.marker, half, half, POINT_RADIUS_PX);
+    if (markerIsStroked(style.marker)) {
       ctx.strokeStyle = style.color;
       ctx.lineWidth = 1.2;
       ctx.stroke();
@@ -287,7 +313,24 @@ export class FieldView extends LitElement {
       ctx.fillStyle = style.color;
       ctx.globalAlpha = 0.85;
       ctx.fill();
-      ctx.globalAlpha = 1;
+    }
+    this.sprite = { image, half };
+    this.spriteKey = key;
+    return this.sprite;
+  }
+
+  private drawSamples(ctx: CanvasRenderingContext2D, f: FieldFrame, map: ReturnType<typeof worldToCanvas>): number {
+    const dpr = Math.max(1, window.devicePixelRatio || 1);
+    const { image, half } = this.markerSprite(f, dpr);
+    const size = image.width / dpr;
+    const p = f.samples!;
+    let drawn = 0;
+    for (let i = 0; i + 1 < p.length; i += 2) {
+      const x = p[i];
+      const y = p[i + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      ctx.drawImage(image, map.x(x) - half, map.y(y) - half, size, size);
+      drawn++;
     }
     return drawn;
   }

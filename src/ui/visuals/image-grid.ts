@@ -12,6 +12,7 @@ import { VARIANT_TITLES } from '../../gan/config';
 import type { ImageFrame } from '../view-model';
 import { imagesToRgba } from './field-render';
 import './legend';
+import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 
 @customElement('sngan-image-grid')
 export class ImageGrid extends LitElement {
@@ -120,10 +121,16 @@ export class ImageGrid extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('frame') || changed.has('columns') || changed.has('cell')) this.draw();
+    if (changed.has('frame') || changed.has('columns') || changed.has('cell')) scheduleDraw(this);
   }
 
-  private draw(): void {
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    cancelDraw(this);
+  }
+
+  /** Draws the grid (called by the draw scheduler). */
+  draw(): void {
     const f = this.frame;
     if (f) this.setAttribute('data-variant', f.variant);
     else this.removeAttribute('data-variant');
