@@ -165,6 +165,13 @@ export class LineChart extends LitElement {
       this.chart.options = this.buildOptions();
     }
     this.syncDatasets();
+    if (this.xIntegers && changed.has('series')) {
+      // An index axis ends at the last index (chart.js would round 64 up to 70).
+      let last = 1;
+      for (const series of this.series) for (const p of series.points) last = Math.max(last, p.x);
+      const x = this.chart.options.scales?.x;
+      if (x) x.max = last;
+    }
     scheduleDraw(this);
   }
 

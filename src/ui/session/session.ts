@@ -27,8 +27,9 @@ import type { AppStore } from '../state/store';
 const FRAME_BUDGET_MS = 12;
 /** How often the views (charts, pictures) are refreshed: chart.js redraws cost milliseconds. */
 const PUBLISH_EVERY_MS = 400;
-/** How often speed is measured (a slow device finishes a frame's steps in bursts: a second smooths them). */
+/** How often speed is measured, and over how many of those windows it is averaged. */
 const RATE_EVERY_MS = 1000;
+const RATE_WINDOWS = 3;
 /** How often a checkpoint is taken while training (what a lost device resumes from). */
 const CHECKPOINT_EVERY_MS = 10_000;
 /** Checkpoint reading budget: one ms of interval per this many bytes (4 MB/s on average). */
@@ -71,6 +72,7 @@ export class TrainingSession {
   private rateWindow = { at: 0, step: 0, frames: 0 };
   /** Seconds this run has spent training (paused time excluded), for the speed chart. */
   private trainedSeconds = 0;
+  private recentWindows: { seconds: number; steps: number; frames: number }[] = [];
   private lastPublish = 0;
   private lastCheckpointAt = 0;
   private checkpoint: TrainerCheckpoint | null = null;
@@ -113,6 +115,7 @@ export class TrainingSession {
     }
     this.store.setRun({ phase: 'running', hiddenPause: false, info: null });
     this.rateWindow = { at: performance.now(), step: this.run.trainer.steps, frames: 0 };
+    this.recentWindows = [];
     this.lastCheckpointAt = performance.now();
     this.schedule();
   }
@@ -318,13 +321,24 @@ export class TrainingSession {
     );
   }
 
+  /**
+   * Speed over the last few windows: a slow device finishes a frame's steps in bursts, and a
+   * single one-second window would read 0 and 10 steps/s in turn.
+   */
   private measureRate(now: number, step: number): void {
     const w = this.rateWindow;
     const seconds = (now - w.at) / 1000;
-    const stepsPerSecond = (step - w.step) / seconds;
-    const framesPerSecond = w.frames / seconds;
     this.rateWindow = { at: now, step, frames: 0 };
     this.trainedSeconds += seconds;
+    this.recentWindows = [...this.recentWindows, { seconds, steps: step - w.step, frames: w.frames }].slice(
+      -RATE_WINDOWS,
+    );
+    const total = this.recentWindows.reduce(
+      (sum, x) => ({ seconds: sum.seconds + x.seconds, steps: sum.steps + x.steps, frames: sum.frames + x.frames }),
+      { seconds: 0, steps: 0, frames: 0 },
+    );
+    const stepsPerSecond = total.steps / total.seconds;
+    const framesPerSecond = total.frames / total.seconds;
     const point = { seconds: this.trainedSeconds, step, stepsPerSecond, framesPerSecond };
     const rates = [...this.store.run.rates, point].slice(-MAX_RATE_POINTS);
     this.store.setRun({ stepsPerSecond, framesPerSecond, rates });
