@@ -130,7 +130,9 @@ export class TrainingCharts extends LitElement {
           title: 'Digit score (Inception-style, higher is better)',
           yLabel: 'score',
           series: metricSeries(h, v, (m) => m.inceptionScore),
+          // The score lies between 1 (one class, or no confidence) and 10 (ten confident classes).
           yMin: 1,
+          yMax: 10,
         },
         {
           testid: 'chart-fid',
