@@ -267,6 +267,13 @@ describe('the training page in headless Chromium', () => {
       await waitForStep(page, 21, 90_000);
       await expect.poll(() => shownStep(page)).toBeGreaterThan(20);
       await page.screenshot({ path: `${ARTIFACTS}/app-cpu-fallback.png`, fullPage: true });
+      // The CNN on the CPU would freeze the page: a clear refusal, and a 2-D data set trains again.
+      await page.selectOption('[data-testid="setting-data"]', 'mnist');
+      await page.waitForFunction(() => window.sngan!.store.run.phase === 'failed');
+      expect(await page.textContent('[data-testid="problem"]')).toMatch(/needs WebGPU/);
+      await page.selectOption('[data-testid="setting-data"]', 'moons');
+      await waitReady(page);
+      expect(await page.$('[data-testid="problem"]')).toBeNull();
       expect(errors).toEqual([]);
     } finally {
       await cpuBrowser.close();

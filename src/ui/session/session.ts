@@ -150,7 +150,9 @@ export class TrainingSession {
     const prev = this.store.settings;
     this.store.setSettings(next);
     const changed = RUN_KEYS.filter((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
-    if (changed.length === 0 || !this.run) return;
+    if (changed.length === 0) return;
+    // No run (a failed start, e.g. settings the engine refused): the new settings get a fresh try.
+    if (!this.run) return this.rebuild();
     const onlyRemoved =
       changed.length === 1 && changed[0] === 'variants' && next.variants.every((v) => prev.variants.includes(v));
     if (onlyRemoved && next.variants.length > 0) {
@@ -190,6 +192,18 @@ export class TrainingSession {
       return;
     }
     const device = await this.ensureDevice();
+    if (device.info.kind === 'cpu' && isImageData(config.data)) {
+      // One CNN step takes seconds on the CPU backend, on the main thread: the page would freeze.
+      this.store.setRun({
+        phase: 'failed',
+        backend: device.info,
+        variants: [],
+        problem:
+          'Training the CNN on digits needs WebGPU: on the CPU backend one step takes seconds and would freeze ' +
+          'the page. Choose a 2-D data set (or open the page in a browser with WebGPU).',
+      });
+      return;
+    }
     try {
       const images = isImageData(config.data) ? await this.loadImages() : undefined;
       const backend = backendOn(device);
