@@ -10,9 +10,7 @@ import { GanTrainer } from '../src/gan/trainer';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import { DEFAULT_SETTINGS, trainerConfig, type PageSettings } from '../src/ui/state/settings';
 import type { BenchEnv, BenchReport } from './main';
-
-/** Random 32×32 images for the image runs: throughput does not depend on the pixels. */
-const RANDOM_IMAGES = { images: new Float32Array(256 * 1024).map((_, i) => Math.sin(i) * 0.9), count: 256, size: 1024 };
+import { RANDOM_IMAGES } from './train';
 
 async function frames(
   env: BenchEnv,

@@ -63,6 +63,13 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
   };
 }
 
+/** 256 deterministic 32×32 images: throughput does not depend on the pixels. */
+export const RANDOM_IMAGES: ImageData = {
+  images: new Float32Array(256 * 1024).map((_, i) => Math.sin(i) * 0.9),
+  count: 256,
+  size: 1024,
+};
+
 /**
  * The paper CNN on MNIST-shaped data (random images: throughput does not depend on the pixels):
  * steps/s per width and variant. On a software adapter only widths 1/8 and 1/4, one timed step.
@@ -72,7 +79,6 @@ export async function benchCnn(env: BenchEnv): Promise<BenchReport> {
   const steps = env.software ? 1 : 50;
   const sets: VariantName[][] = [['sn'], ['wn'], ['none'], ['sn', 'wn', 'none']];
   const rows: BenchReport['rows'] = [];
-  const images = { images: new Float32Array(256 * 1024).map((_, i) => Math.sin(i) * 0.9), count: 256, size: 1024 };
   for (const width of widths) {
     for (const variants of sets) {
       const config = defaultConfig({
@@ -86,7 +92,7 @@ export async function benchCnn(env: BenchEnv): Promise<BenchReport> {
       env.log(`cnn: width ${width}, ${variants.join(',')}`);
       const ctx = await acquireNodeGpu({ label: 'bench.cnn', tuning: env.ctx.tuning });
       const gpu = new GpuBackend(ctx);
-      const rate = await stepsPerSecond(gpu, config, 1, steps, images);
+      const rate = await stepsPerSecond(gpu, config, 1, steps, RANDOM_IMAGES);
       gpu.destroy();
       ctx.device.destroy();
       rows.push({ width: `1/${1 / width}`, variants: variants.join(','), 'webgpu steps/s': rate });

@@ -257,8 +257,24 @@ export class SpectraPanel extends LitElement {
     `;
   }
 
-  private renderCharts() {
+  /** One chart of the chosen view: the main one, or a small multiple of one layer. */
+  private chart(testid: string, series: ChartSeries[], title: string, compact: boolean) {
     const axes = AXES[this.view];
+    return html`<sngan-line-chart
+      ?compact=${compact}
+      data-testid=${testid}
+      .series=${series}
+      .chartTitle=${title}
+      .xLabel=${axes.xLabel}
+      .xIntegers=${isIndexView(this.view)}
+      .yLabel=${axes.yLabel}
+      .logY=${axes.logY}
+      .yMin=${axes.yMin}
+      .yMax=${axes.yMax}
+    ></sngan-line-chart>`;
+  }
+
+  private renderCharts() {
     if (!this.ready) {
       const every = this.spectraEvery > 0 ? `every ${this.spectraEvery} steps` : 'every few hundred steps';
       return html`<div class="waiting">Spectra appear at the first spectrum step (${every}).</div>`;
@@ -267,40 +283,15 @@ export class SpectraPanel extends LitElement {
       return html`
         ${this.renderKey()}
         <div class="multiples">
-          ${this.perLayer.map(
-            (series, i) => html`
-              <sngan-line-chart
-                compact
-                data-testid=${`chart-spectra-layer-${i}`}
-                .series=${series}
-                .chartTitle=${this.layers[i]?.label ?? `layer ${i + 1}`}
-                .xLabel=${axes.xLabel}
-                .xIntegers=${isIndexView(this.view)}
-                .yLabel=${axes.yLabel}
-                .logY=${axes.logY}
-                .yMin=${axes.yMin}
-                .yMax=${axes.yMax}
-              ></sngan-line-chart>
-            `,
+          ${this.perLayer.map((series, i) =>
+            this.chart(`chart-spectra-layer-${i}`, series, this.layers[i]?.label ?? `layer ${i + 1}`, true),
           )}
         </div>
       `;
     }
     const layer = this.layers[this.layer];
     const title = `${SPECTRA_VIEW_TITLES[this.view]}${layer ? ` — ${layer.label}` : ''}`;
-    return html`
-      <sngan-line-chart
-        data-testid="chart-spectra"
-        .series=${this.main}
-        .chartTitle=${title}
-        .xLabel=${axes.xLabel}
-        .xIntegers=${isIndexView(this.view)}
-        .yLabel=${axes.yLabel}
-        .logY=${axes.logY}
-        .yMin=${axes.yMin}
-        .yMax=${axes.yMax}
-      ></sngan-line-chart>
-    `;
+    return this.chart('chart-spectra', this.main, title, false);
   }
 
   override render() {

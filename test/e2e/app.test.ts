@@ -5,30 +5,15 @@
  * measured and written to test-artifacts/page-perf.json but never asserted (SwiftShader is no GPU).
  */
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, buildSite, launchChromium, serveStatic } from './browser';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, collectErrors, launchChromium, useSite } from './browser';
 
 const READY_MS = 60_000;
 const DATA_MS = 60_000;
 
 describe('the training page in headless Chromium', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    const site = await serveStatic(await buildSite());
-    server = site.server;
-    url = site.url;
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const site = useSite();
 
   /**
    * A new page at `?query`, ready (paused at its first run), with console errors and page errors
@@ -39,14 +24,10 @@ describe('the training page in headless Chromium', () => {
     query = '',
     options: { on?: Browser; init?: () => void } = {},
   ): Promise<{ page: Page; errors: string[] }> {
-    const page = await (options.on ?? browser).newPage({ viewport: { width: 1400, height: 2600 } });
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
+    const page = await (options.on ?? site.browser).newPage({ viewport: { width: 1400, height: 2600 } });
+    const errors = collectErrors(page);
     if (options.init) await page.addInitScript(options.init);
-    await page.goto(query ? `${url}?${query}` : url);
+    await page.goto(query ? `${site.url}?${query}` : site.url);
     await waitReady(page);
     return { page, errors };
   }

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,4 +72,33 @@ export async function launchChromium(options: { webgpu?: boolean } = {}): Promis
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/**
+ * For one test file: builds and serves the site and starts Chromium before its tests, closes both
+ * after them. The fields are filled in by the time the tests run.
+ */
+export function useSite(): { readonly url: string; readonly browser: Browser } {
+  const site = {} as { url: string; browser: Browser; server?: Server };
+  beforeAll(async () => {
+    const served = await serveStatic(await buildSite());
+    site.server = served.server;
+    site.url = served.url;
+    site.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await site.browser?.close();
+    site.server?.close();
+  });
+  return site;
+}
+
+/** The page's console errors and uncaught exceptions, collected as they happen. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
 }

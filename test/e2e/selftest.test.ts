@@ -1,33 +1,13 @@
-import type { Server } from 'node:http';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, buildSite, launchChromium, serveStatic } from './browser';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, collectErrors, useSite } from './browser';
 
 describe('the page in headless Chromium', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    const site = await serveStatic(await buildSite());
-    server = site.server;
-    url = site.url;
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const site = useSite();
 
   it('shows the adapter and passes the kernel self-test without console errors', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(site.url);
     await page.click('[data-testid="selftest-details"] summary');
     await page.click('[data-testid="selftest-run"]');
     await page.waitForSelector('[data-testid="summary"][data-done="yes"]', { timeout: 120_000 });

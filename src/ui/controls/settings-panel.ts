@@ -4,7 +4,7 @@
  * hide chosen groups for a class). Values are checked with the same rules as the URL; a rejected
  * value is shown next to its field and never applied.
  */
-import { LitElement, css, html, type TemplateResult } from 'lit';
+import { css, html, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DATASET_2D_NAMES, dataset2d } from '../../data/mixtures';
 import { SETTINGS, VARIANT_NAMES, VARIANT_TITLES, type SettingName, type VariantName } from '../../gan/config';
@@ -18,11 +18,11 @@ import {
   type ControlGroup,
   type PageSettings,
 } from '../state/settings';
-import { StoreController, type AppStore } from '../state/store';
 import { readSetting, serializeSettings } from '../state/url-state';
 import type { TrainingSession } from '../session/session';
 import '../visuals/legend';
 import { controlStyles } from './shared-styles';
+import { StoreElement } from './store-element';
 
 const VARIANT_NOTES: Record<VariantName, string> = {
   sn: 'W̄ = W / σ̃, one power-iteration round per D update',
@@ -78,13 +78,11 @@ const DEMOS: { id: string; title: string; note: string; patch: Partial<PageSetti
 const fraction = (w: number) => (w === 1 ? '1' : `1/${Math.round(1 / w)}`);
 
 @customElement('sngan-settings-panel')
-export class SettingsPanel extends LitElement {
-  @property({ attribute: false }) store!: AppStore;
+export class SettingsPanel extends StoreElement {
   @property({ attribute: false }) session!: TrainingSession;
   @state() private errors: Partial<Record<keyof PageSettings, string>> = {};
   @state() private hideInLink: ControlGroup[] = [];
   @state() private copied = false;
-  private controller: StoreController | null = null;
 
   static override styles = [
     controlStyles,
@@ -183,11 +181,6 @@ export class SettingsPanel extends LitElement {
       }
     `,
   ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.controller ??= new StoreController(this, this.store);
-  }
 
   private apply(patch: Partial<PageSettings>): void {
     void this.session.applySettings({ ...this.store.settings, ...patch });

@@ -2,12 +2,12 @@
  * One line that says what is happening: which backend (and why the CPU, if so), the step, the
  * speed in steps and frames per second, and each variant's state (training, diverged at step N).
  */
-import { LitElement, css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { css, html } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import { VARIANT_TITLES } from '../../gan/config';
-import { StoreController, type AppStore } from '../state/store';
 import '../visuals/legend';
 import { controlStyles } from './shared-styles';
+import { StoreElement } from './store-element';
 
 const PHASE_WORDS = {
   idle: 'starting…',
@@ -19,10 +19,7 @@ const PHASE_WORDS = {
 } as const;
 
 @customElement('sngan-status-line')
-export class StatusLine extends LitElement {
-  @property({ attribute: false }) store!: AppStore;
-  private controller: StoreController | null = null;
-
+export class StatusLine extends StoreElement {
   static override styles = [
     controlStyles,
     css`
@@ -64,11 +61,6 @@ export class StatusLine extends LitElement {
       }
     `,
   ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.controller ??= new StoreController(this, this.store);
-  }
 
   override render() {
     const run = this.store.run;

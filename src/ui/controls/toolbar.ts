@@ -1,16 +1,26 @@
 /** Play/pause, single steps (D only, G only, both), reset and speed: the run's transport controls. */
-import { LitElement, css, html } from 'lit';
+import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { StepPhase } from '../../gan/trainer';
 import { SPEEDS } from '../state/settings';
-import { StoreController, type AppStore } from '../state/store';
 import type { TrainingSession } from '../session/session';
 import { controlStyles } from './shared-styles';
+import { StoreElement } from './store-element';
+
+const SINGLE_STEPS: { phase: StepPhase; testid: string; label: string; title: string }[] = [
+  {
+    phase: 'both',
+    testid: 'step-both',
+    label: 'Step',
+    title: 'n_dis discriminator updates, then one generator update',
+  },
+  { phase: 'D', testid: 'step-d', label: 'D only', title: 'Only the n_dis discriminator updates' },
+  { phase: 'G', testid: 'step-g', label: 'G only', title: 'Only the generator update' },
+];
 
 @customElement('sngan-toolbar')
-export class Toolbar extends LitElement {
-  @property({ attribute: false }) store!: AppStore;
+export class Toolbar extends StoreElement {
   @property({ attribute: false }) session!: TrainingSession;
-  private controller: StoreController | null = null;
 
   static override styles = [
     controlStyles,
@@ -38,11 +48,6 @@ export class Toolbar extends LitElement {
     `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.controller ??= new StoreController(this, this.store);
-  }
-
   override render() {
     const { phase } = this.store.run;
     const hidden = this.store.settings.hidden;
@@ -63,30 +68,17 @@ export class Toolbar extends LitElement {
         hidden.includes('step')
           ? ''
           : html`<span class="group" role="group" aria-label="Single step">
-              <button
-                data-testid="step-both"
-                ?disabled=${!canStep}
-                title="n_dis discriminator updates, then one generator update"
-                @click=${() => void this.session.stepOnce('both')}
-              >
-                Step
-              </button>
-              <button
-                data-testid="step-d"
-                ?disabled=${!canStep}
-                title="Only the n_dis discriminator updates"
-                @click=${() => void this.session.stepOnce('D')}
-              >
-                D only
-              </button>
-              <button
-                data-testid="step-g"
-                ?disabled=${!canStep}
-                title="Only the generator update"
-                @click=${() => void this.session.stepOnce('G')}
-              >
-                G only
-              </button>
+              ${SINGLE_STEPS.map(
+                (b) =>
+                  html`<button
+                    data-testid=${b.testid}
+                    ?disabled=${!canStep}
+                    title=${b.title}
+                    @click=${() => void this.session.stepOnce(b.phase)}
+                  >
+                    ${b.label}
+                  </button>`,
+              )}
             </span>`
       }
       <button

@@ -51,8 +51,6 @@ export const browserEnvironment = (): SessionEnvironment => ({
 });
 
 interface Run {
-  id: number;
-  settings: PageSettings;
   config: TrainerConfig;
   backend: Backend;
   trainer: GanTrainer;
@@ -64,7 +62,6 @@ export class TrainingSession {
   private device: Device | null = null;
   private devicePromise: Promise<Device> | null = null;
   private run: Run | null = null;
-  private runCounter = 0;
   private spectra: SpectrumComputer | null = null;
   private frameHandle = 0;
   private gpuBusy = false;
@@ -75,8 +72,8 @@ export class TrainingSession {
   private recentWindows: { seconds: number; steps: number; frames: number }[] = [];
   private lastPublish = 0;
   private lastCheckpointAt = 0;
+  /** The latest checkpoint of the current run (or of the run it was restored from). */
   private checkpoint: TrainerCheckpoint | null = null;
-  private checkpointRunId = -1;
   /** Big models (the paper-width CNN holds hundreds of MB) are checkpointed less often. */
   private checkpointEveryMs = CHECKPOINT_EVERY_MS;
   private history: MetricsHistory = new Map();
@@ -171,9 +168,12 @@ export class TrainingSession {
     }
   }
 
-  /** Builds a run for the current settings on the device (acquired once), replacing the old one. */
-  private rebuild(): Promise<void> {
-    const job = (this.building ?? Promise.resolve()).then(() => this.rebuildNow());
+  /**
+   * Builds a run for the current settings on the device (acquired once), replacing the old one, or
+   * restores one from a checkpoint; builds queue up behind each other.
+   */
+  private rebuild(restoreFrom?: TrainerCheckpoint): Promise<void> {
+    const job = (this.building ?? Promise.resolve()).then(() => this.rebuildNow(restoreFrom));
     this.building = job.catch(() => undefined);
     return job;
   }
@@ -182,6 +182,7 @@ export class TrainingSession {
     this.unschedule();
     const settings = this.store.settings;
     this.store.setRun({ phase: 'starting', problem: null, stepsPerSecond: 0, framesPerSecond: 0 });
+    if (!restoreFrom) this.checkpoint = null;
     await this.disposeRun();
     let config: TrainerConfig;
     try {
@@ -210,12 +211,9 @@ export class TrainingSession {
       this.spectra ??= this.env.spectra();
       const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra);
       if (restoreFrom) trainer.restore(restoreFrom);
-      const run: Run = { id: ++this.runCounter, settings, config, backend, trainer, scorer: images?.scorer ?? null };
+      const run: Run = { config, backend, trainer, scorer: images?.scorer ?? null };
       this.run = run;
       this.history = restoreFrom ? truncateHistory(this.history, restoreFrom.step) : new Map();
-      trainer.onMetrics(() => {
-        if (this.run === run) this.dirty = true;
-      });
       trainer.onSpectra(() => {
         if (this.run === run) this.dirty = true;
       });
@@ -235,7 +233,6 @@ export class TrainingSession {
       });
       if (!restoreFrom) {
         this.trainedSeconds = 0;
-        this.checkpoint = null;
         // The state at step 0, so even an early device loss can resume.
         void this.takeCheckpoint();
       }
@@ -452,7 +449,6 @@ export class TrainingSession {
       const checkpoint = await run.trainer.checkpoint();
       if (this.run === run) {
         this.checkpoint = checkpoint;
-        this.checkpointRunId = run.id;
         const bytes = checkpoint.entries.reduce((sum, e) => sum + (e.values?.byteLength ?? 4), 0);
         this.checkpointEveryMs = Math.max(CHECKPOINT_EVERY_MS, (bytes / CHECKPOINT_BYTES_PER_MS) | 0);
       }
@@ -501,7 +497,7 @@ export class TrainingSession {
   private onDeviceLost(info: GPUDeviceLostInfo, ctx: GpuContext): void {
     if (this.device?.ctx !== ctx) return;
     const wasRunning = this.store.run.phase === 'running' || this.store.run.hiddenPause;
-    const checkpoint = this.run && this.checkpointRunId === this.run.id ? this.checkpoint : null;
+    const checkpoint = this.checkpoint;
     this.unschedule();
     const lostRun = this.run;
     this.run = null;
@@ -515,12 +511,9 @@ export class TrainingSession {
     void (async () => {
       await lostRun?.trainer.statsSettled().catch(() => undefined);
       const device = await this.ensureDevice();
-      if (device.info.kind === 'cpu' && !device.info.fallbackReason?.startsWith('The GPU device was lost')) {
+      if (device.info.kind === 'cpu')
         this.device = cpuDevice(`${why} No new GPU device: ${device.info.fallbackReason}`);
-      }
-      const building = this.building ?? Promise.resolve();
-      this.building = building.then(() => this.rebuildNow(checkpoint ?? undefined)).catch(() => undefined);
-      await this.building;
+      await this.rebuild(checkpoint ?? undefined).catch(() => undefined);
       if (!this.run) return;
       const retired = lostRun ? [...lostRun.trainer.retiredVariants] : [];
       for (const v of retired) this.run.trainer.retire(v);

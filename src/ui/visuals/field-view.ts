@@ -9,7 +9,6 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { VARIANT_TITLES } from '../../gan/config';
 import { REAL_DATA_COLOR, VARIANT_STYLES } from '../palette';
 import type { FieldFrame } from '../view-model';
 import {
@@ -22,7 +21,7 @@ import {
   traceMarker,
   worldToCanvas,
 } from './field-render';
-import './legend';
+import { frameOverlays, frameStyles, frameTitle } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 
 /** Longest arrow on screen, in CSS px. */
@@ -51,80 +50,36 @@ export class FieldView extends LitElement {
   private sprite: { image: HTMLCanvasElement; half: number } | undefined;
   private spriteKey = '';
 
-  static override styles = css`
-    :host {
-      display: inline-block;
-      font:
-        13px/1.4 system-ui,
-        sans-serif;
-      color: #222;
-    }
-    .title {
-      display: flex;
-      align-items: center;
-      gap: 0.4rem;
-      margin-bottom: 0.2rem;
-      font-weight: 600;
-    }
-    .step {
-      font-weight: 400;
-      color: #555;
-      font-variant-numeric: tabular-nums;
-    }
-    .plot {
-      position: relative;
-      border: 1px solid #ccc;
-      line-height: 0;
-    }
-    canvas {
-      display: block;
-    }
-    .tick {
-      position: absolute;
-      font-size: 10px;
-      line-height: 1;
-      color: #555;
-      background: rgb(255 255 255 / 0.7);
-      padding: 1px 2px;
-      pointer-events: none;
-    }
-    .overlay {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-      text-align: center;
-      line-height: 1.4;
-      padding: 1rem;
-    }
-    .waiting {
-      color: #666;
-      background: #fafafa;
-    }
-    .diverged {
-      background: rgb(140 140 140 / 0.55);
-    }
-    .diverged span {
-      background: #fff;
-      border: 2px solid #333;
-      padding: 0.3rem 0.6rem;
-      font-weight: 600;
-    }
-    .key {
-      display: flex;
-      align-items: center;
-      gap: 0.3rem;
-      margin-top: 0.2rem;
-      font-size: 11px;
-      color: #555;
-    }
-    .bar {
-      flex: 1;
-      height: 8px;
-      border: 1px solid #ddd;
-    }
-  `;
+  static override styles = [
+    frameStyles,
+    css`
+      .plot {
+        border: 1px solid #ccc;
+      }
+      .tick {
+        position: absolute;
+        font-size: 10px;
+        line-height: 1;
+        color: #555;
+        background: rgb(255 255 255 / 0.7);
+        padding: 1px 2px;
+        pointer-events: none;
+      }
+      .key {
+        display: flex;
+        align-items: center;
+        gap: 0.3rem;
+        margin-top: 0.2rem;
+        font-size: 11px;
+        color: #555;
+      }
+      .bar {
+        flex: 1;
+        height: 8px;
+        border: 1px solid #ddd;
+      }
+    `,
+  ];
 
   private get hasData(): boolean {
     return this.frame !== null && (this.frame.field !== null || this.frame.samples !== null);
@@ -134,15 +89,7 @@ export class FieldView extends LitElement {
     const f = this.frame;
     const s = this.size;
     return html`
-      <div class="title">
-        ${
-          f
-            ? html`<sngan-variant-swatch .variant=${f.variant}></sngan-variant-swatch>
-                <span>${VARIANT_TITLES[f.variant]}</span>
-                <span class="step">step ${f.step.toLocaleString('en-US')}</span>`
-            : html`<span class="step">no variant yet</span>`
-        }
-      </div>
+      ${frameTitle(f)}
       <div class="plot" style="width:${s}px;height:${s}px">
         <canvas style="width:${s}px;height:${s}px" aria-hidden="true"></canvas>
         ${
@@ -154,14 +101,7 @@ export class FieldView extends LitElement {
                 <span class="tick" style="right:1px;bottom:1px">x ${fmtTick(f.extent[1])}</span>`
             : nothing
         }
-        ${!this.hasData ? html`<div class="overlay waiting">waiting for the first statistics…</div>` : nothing}
-        ${
-          f && typeof f.diverged === 'number'
-            ? html`<div class="overlay diverged" role="status">
-                <span>diverged at step ${f.diverged.toLocaleString('en-US')} (NaN/∞)</span>
-              </div>`
-            : nothing
-        }
+        ${frameOverlays(!this.hasData, f?.diverged ?? null)}
       </div>
       ${this.renderKey()}
     `;

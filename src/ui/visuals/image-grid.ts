@@ -6,12 +6,11 @@
  * Data attributes for tests: `data-variant` and `data-drawn` (how many images the last draw put on
  * the canvas), set after every draw.
  */
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { VARIANT_TITLES } from '../../gan/config';
 import type { ImageFrame } from '../view-model';
 import { imagesToRgba } from './field-render';
-import './legend';
+import { frameOverlays, frameStyles, frameTitle } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 
 @customElement('sngan-image-grid')
@@ -25,59 +24,17 @@ export class ImageGrid extends LitElement {
   @query('canvas') private canvas!: HTMLCanvasElement;
   private tiles: HTMLCanvasElement | undefined;
 
-  static override styles = css`
-    :host {
-      display: inline-block;
-      font:
-        13px/1.4 system-ui,
-        sans-serif;
-      color: #222;
-    }
-    .title {
-      display: flex;
-      align-items: center;
-      gap: 0.4rem;
-      margin-bottom: 0.2rem;
-      font-weight: 600;
-    }
-    .step {
-      font-weight: 400;
-      color: #555;
-      font-variant-numeric: tabular-nums;
-    }
-    .plot {
-      position: relative;
-      line-height: 0;
-      background: #fff;
-    }
-    canvas {
-      display: block;
-    }
-    .overlay {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-      text-align: center;
-      line-height: 1.4;
-      padding: 1rem;
-    }
-    .waiting {
-      color: #666;
-      background: #fafafa;
-      border: 1px solid #ddd;
-    }
-    .diverged {
-      background: rgb(140 140 140 / 0.55);
-    }
-    .diverged span {
-      background: #fff;
-      border: 2px solid #333;
-      padding: 0.3rem 0.6rem;
-      font-weight: 600;
-    }
-  `;
+  static override styles = [
+    frameStyles,
+    css`
+      .plot {
+        background: #fff;
+      }
+      .waiting {
+        border: 1px solid #ddd;
+      }
+    `,
+  ];
 
   /** How many images are drawn and in how many rows. */
   private get layout(): { n: number; cols: number; rows: number } {
@@ -97,25 +54,10 @@ export class ImageGrid extends LitElement {
     const w = cols * this.cell;
     const h = rows * this.cell;
     return html`
-      <div class="title">
-        ${
-          f
-            ? html`<sngan-variant-swatch .variant=${f.variant}></sngan-variant-swatch>
-                <span>${VARIANT_TITLES[f.variant]}</span>
-                <span class="step">step ${f.step.toLocaleString('en-US')}</span>`
-            : html`<span class="step">no variant yet</span>`
-        }
-      </div>
+      ${frameTitle(f)}
       <div class="plot" style="width:${w}px;height:${h}px">
         <canvas style="width:${w}px;height:${h}px" aria-hidden="true"></canvas>
-        ${n === 0 ? html`<div class="overlay waiting">waiting for the first statistics…</div>` : nothing}
-        ${
-          f && typeof f.diverged === 'number'
-            ? html`<div class="overlay diverged" role="status">
-                <span>diverged at step ${f.diverged.toLocaleString('en-US')} (NaN/∞)</span>
-              </div>`
-            : nothing
-        }
+        ${frameOverlays(n === 0, f?.diverged ?? null)}
       </div>
     `;
   }

@@ -1,0 +1,83 @@
+/**
+ * What the field view and the digit grid share around their canvas: the title (variant swatch,
+ * name, step), the "waiting" and "diverged" overlays, and their styles.
+ */
+import { css, html, nothing } from 'lit';
+import { VARIANT_TITLES, type VariantName } from '../../gan/config';
+import './legend';
+
+export const frameStyles = css`
+  :host {
+    display: inline-block;
+    font:
+      13px/1.4 system-ui,
+      sans-serif;
+    color: #222;
+  }
+  .title {
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    margin-bottom: 0.2rem;
+    font-weight: 600;
+  }
+  .step {
+    font-weight: 400;
+    color: #555;
+    font-variant-numeric: tabular-nums;
+  }
+  .plot {
+    position: relative;
+    line-height: 0;
+  }
+  canvas {
+    display: block;
+  }
+  .overlay {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    text-align: center;
+    line-height: 1.4;
+    padding: 1rem;
+  }
+  .waiting {
+    color: #666;
+    background: #fafafa;
+  }
+  .diverged {
+    background: rgb(140 140 140 / 0.55);
+  }
+  .diverged span {
+    background: #fff;
+    border: 2px solid #333;
+    padding: 0.3rem 0.6rem;
+    font-weight: 600;
+  }
+`;
+
+export function frameTitle(frame: { variant: VariantName; step: number } | null) {
+  return html`<div class="title">
+    ${
+      frame
+        ? html`<sngan-variant-swatch .variant=${frame.variant}></sngan-variant-swatch>
+            <span>${VARIANT_TITLES[frame.variant]}</span>
+            <span class="step">step ${frame.step.toLocaleString('en-US')}</span>`
+        : html`<span class="step">no variant yet</span>`
+    }
+  </div>`;
+}
+
+/** "Waiting" until there is something to draw; a grey wash and the step once the variant diverged. */
+export function frameOverlays(waiting: boolean, diverged: number | null) {
+  return html`${waiting ? html`<div class="overlay waiting">waiting for the first statistics…</div>` : nothing}
+  ${
+    typeof diverged === 'number'
+      ? html`<div class="overlay diverged" role="status">
+          <span>diverged at step ${diverged.toLocaleString('en-US')} (NaN/∞)</span>
+        </div>`
+      : nothing
+  }`;
+}
