@@ -4,13 +4,18 @@
  * is a link that reproduces the run.
  */
 import { LitElement, css, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import { dataset2d, isDataset2dName } from '../data/mixtures';
 import { VARIANT_NAMES, type VariantName } from '../gan/config';
 import { TrainingSession } from './session/session';
 import { isImageData } from './state/settings';
 import { AppStore, StoreController } from './state/store';
-import { parseSettings, serializeSettings } from './state/url-state';
+import { SCENES, sceneAt } from '../lesson/scenes';
+import { parseLocation, serializeLocation, sceneSettings } from './lesson/lesson-url';
+import type { PageSettings } from './state/settings';
+import './lesson/lesson-view';
+import './lesson/info-button';
+import './visuals/samples-view';
 import './controls/settings-panel';
 import './controls/status-line';
 import './controls/toolbar';
@@ -39,6 +44,12 @@ export class App extends LitElement {
   private readonly store = new AppStore();
   private readonly session = new TrainingSession(this.store);
   private lastQuery = '';
+  /** The lesson's scene (1-based), or null on the sandbox page. */
+  @state() private lesson: number | null = null;
+  /** Presentation mode: the scene's key views fill the screen. */
+  @state() private present = false;
+  /** Whether the scene's toggle (e.g. warm-up rounds) is on. */
+  @state() private sceneToggled = false;
 
   constructor() {
     super();
@@ -148,6 +159,31 @@ export class App extends LitElement {
       cursor: pointer;
       font-weight: 600;
     }
+    .lesson-entry {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 0.2rem 1rem;
+      margin: 0.6rem 0 0.2rem;
+      padding: 0.7rem 1.1rem;
+      border: 2px solid #0072b2;
+      border-radius: 8px;
+      background: #e8f1f8;
+      color: #1a1a1a;
+      text-decoration: none;
+    }
+    .lesson-entry strong {
+      font-size: 1.2rem;
+      color: #005a8c;
+    }
+    .lesson-entry:hover strong,
+    .lesson-entry:focus-visible strong {
+      text-decoration: underline;
+    }
+    .lesson-entry:focus-visible {
+      outline: 3px solid #000;
+      outline-offset: 2px;
+    }
     button.link {
       font: inherit;
       background: none;
@@ -161,7 +197,9 @@ export class App extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const { settings, notices } = parseSettings(location.search);
+    const { settings, notices, lesson, present } = parseLocation(location.search);
+    this.lesson = lesson;
+    this.present = present;
     this.store.setSettings(settings);
     this.store.setUrlNotices(notices);
     this.store.subscribe(() => this.syncUrl());
@@ -185,8 +223,9 @@ export class App extends LitElement {
   }
 
   /**
-   * Keys for the lecturer at the projector: Space plays/pauses, S steps, R resets. Ignored while
-   * typing in a field or with a modifier held, so they never steal the browser's own shortcuts.
+   * Keys for the lecturer at the projector: Space plays/pauses, S steps, R resets, ← → move
+   * between scenes, P toggles presentation mode and F full screen. Ignored while typing in a field
+   * or with a modifier held, so they never steal the browser's own shortcuts.
    */
   private readonly onKey = (event: KeyboardEvent): void => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
@@ -201,12 +240,71 @@ export class App extends LitElement {
       void this.session.stepOnce('both');
     } else if (event.key === 'r' || event.key === 'R') {
       void this.session.reset();
+    } else if (event.key === 'ArrowRight' && this.lesson !== null) {
+      event.preventDefault();
+      void this.goToScene(this.lesson + 1);
+    } else if (event.key === 'ArrowLeft' && this.lesson !== null) {
+      event.preventDefault();
+      void this.goToScene(this.lesson - 1);
+    } else if (event.key === 'p' || event.key === 'P') {
+      this.togglePresent();
+    } else if (event.key === 'f' || event.key === 'F') {
+      this.toggleFullscreen();
     }
   };
 
+  /** Opens scene n with its own settings and a fresh run (training on if it was training). */
+  private async goToScene(n: number): Promise<void> {
+    if (!sceneAt(n)) return;
+    const wasRunning = this.store.run.phase === 'running';
+    this.lesson = n;
+    this.sceneToggled = false;
+    await this.startScene(sceneSettings(n), wasRunning);
+  }
+
+  private async startScene(settings: PageSettings, play: boolean): Promise<void> {
+    this.session.pause();
+    this.store.setUrlNotices([]);
+    this.store.setSettings({ ...settings, hidden: this.store.settings.hidden });
+    this.syncUrl();
+    await this.session.reset();
+    this.store.setRun({ info: null });
+    if (play) this.session.play();
+  }
+
+  /** The scene's toggle: its settings with the toggle's query on top, a fresh run. */
+  private async toggleScene(on: boolean): Promise<void> {
+    const scene = this.lesson !== null ? sceneAt(this.lesson) : undefined;
+    if (!scene?.toggle) return;
+    this.sceneToggled = on;
+    const query = on ? `${scene.query}&${scene.toggle.on}` : scene.query;
+    const settings = parseLocation(query).settings;
+    await this.startScene(settings, this.store.run.phase === 'running');
+  }
+
+  private togglePresent(): void {
+    this.present = !this.present;
+    this.syncUrl();
+  }
+
+  private toggleFullscreen(): void {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void document.documentElement.requestFullscreen?.().catch(() => undefined);
+  }
+
+  private leaveLesson(): void {
+    this.lesson = null;
+    this.present = false;
+    this.syncUrl();
+  }
+
+  private startLesson(): void {
+    void this.goToScene(1);
+  }
+
   /** The address bar follows the settings, so copying it shares this exact run. */
   private syncUrl(): void {
-    const query = serializeSettings(this.store.settings);
+    const query = serializeLocation(this.lesson, this.present, this.store.settings);
     if (query === this.lastQuery) return;
     this.lastQuery = query;
     history.replaceState(null, '', `${location.pathname}?${query}`);
@@ -237,45 +335,77 @@ export class App extends LitElement {
   }
 
   private renderVisuals() {
-    const run = this.store.run;
     const s = this.store.settings;
-    const shown = this.shownVariants();
-    if (isImageData(s.data)) {
-      return html`<h2>Samples from a fixed z</h2>
-        <p class="caption">64 digits per variant from the same noise, refreshed at every statistics step.</p>
-        <div class="visuals">
-          ${shown.map(
-            (v) =>
-              html`<sngan-image-grid
-                data-testid=${`images-${v}`}
-                .frame=${run.images[v] ?? null}
-                .columns=${8}
-                .cell=${34}
-              ></sngan-image-grid>`,
-          )}
-        </div>`;
-    }
-    return html`<h2>What each discriminator sees</h2>
+    const images = isImageData(s.data);
+    return html`<h2>
+        ${images ? 'Samples from a fixed z' : 'What each discriminator sees'}
+        <sngan-info topic=${images ? 'samples-images' : 'samples-2d'}></sngan-info>
+      </h2>
       <p class="caption">
-        Real data (black) and each variant's generated points over its discriminator's output D(x): green where D says
-        “real”, purple where it says “fake”.
+        ${
+          images
+            ? '64 digits per variant from the same noise, refreshed at every statistics step.'
+            : html`Real data (black) and each variant's generated points over its discriminator's output D(x): green
+              where D says “real”, purple where it says “fake”.`
+        }
       </p>
-      <div class="visuals">
-        ${shown.map(
-          (v) =>
-            html`<sngan-field-view
-              data-testid=${`field-${v}`}
-              .frame=${run.fields[v] ?? null}
-              .realPoints=${run.realPoints}
-              .showArrows=${s.arrows}
-              .showHeatmap=${s.heatmap}
-              .size=${290}
-            ></sngan-field-view>`,
-        )}
-      </div>`;
+      <sngan-samples
+        .run=${this.store.run}
+        .variants=${this.shownVariants()}
+        .images=${images}
+        .arrows=${s.arrows}
+        .heatmap=${s.heatmap}
+        .size=${images ? 272 : 290}
+      ></sngan-samples>`;
+  }
+
+  /** The way into the lesson from the top of the sandbox page, or the lesson's bar above scene 7. */
+  private renderLessonEntry() {
+    if (this.lesson === null) {
+      return html`<a
+        class="lesson-entry"
+        data-testid="start-lesson"
+        href=${`?lesson=1`}
+        @click=${(e: Event) => {
+          e.preventDefault();
+          this.startLesson();
+        }}
+      >
+        <strong>New to spectral normalization? Start the lesson →</strong>
+        <span
+          >${SCENES.length} short scenes, each a live run: what D sees, the Lipschitz bound, the power iteration,
+          spectra, aggressive learning rates. For a projector: press <kbd>P</kbd>.</span
+        >
+      </a>`;
+    }
+    return html`<sngan-lesson
+      .store=${this.store}
+      .session=${this.session}
+      .scene=${this.lesson}
+      .present=${false}
+      compact
+    ></sngan-lesson>`;
+  }
+
+  private renderLesson() {
+    return html`${this.renderNotices()}
+      <sngan-lesson
+        .store=${this.store}
+        .session=${this.session}
+        .scene=${this.lesson ?? SCENES.length}
+        .present=${this.present}
+        .toggled=${this.sceneToggled}
+        .free=${this.lesson === null}
+        @scene-change=${(e: CustomEvent<number>) => void this.goToScene(e.detail)}
+        @scene-toggle=${(e: CustomEvent<boolean>) => void this.toggleScene(e.detail)}
+        @present-toggle=${() => this.togglePresent()}
+        @leave-lesson=${() => this.leaveLesson()}
+      ></sngan-lesson>`;
   }
 
   override render() {
+    const scene = this.lesson !== null ? sceneAt(this.lesson) : undefined;
+    if (this.present || (scene && !scene.sandbox)) return this.renderLesson();
     const s = this.store.settings;
     const run = this.store.run;
     const sidebar = SIDEBAR_GROUPS.some((g) => !s.hidden.includes(g));
@@ -286,9 +416,11 @@ export class App extends LitElement {
         <h1>SN-GAN Live</h1>
         <p>
           Spectral normalization (Miyato et al., ICLR 2018) against weight normalization and no normalization, trained
-          side by side on your GPU. Keys: <kbd>Space</kbd> train/pause, <kbd>S</kbd> step, <kbd>R</kbd> reset.
+          side by side on your GPU. Keys: <kbd>Space</kbd> train/pause, <kbd>S</kbd> step, <kbd>R</kbd> reset,
+          <kbd>P</kbd> presentation mode.
         </p>
       </header>
+      ${this.renderLessonEntry()}
       <div class="bar">
         <sngan-status-line .store=${this.store}></sngan-status-line>
         <sngan-toolbar .store=${this.store} .session=${this.session}></sngan-toolbar>

@@ -48,6 +48,12 @@ export class SpectraPanel extends LitElement {
   @property({ attribute: false }) variants: VariantName[] = [];
   /** Steps between exact spectrum computations (for the "no spectra yet" message). */
   @property({ type: Number }) spectraEvery = 0;
+  /** A lesson scene's fixed view: no view or layer controls, this view of this layer only. */
+  @property({ attribute: false }) lockedView: SpectraView | null = null;
+  /** The layer of a locked view ('richest': the one with the most singular values). */
+  @property({ attribute: false }) lockedLayer: number | 'richest' = 'richest';
+  /** Font and line scale of the charts (presentation mode). */
+  @property({ type: Number }) scale = 1;
 
   @state() private view: SpectraView = 'a';
   @state() private layer = 0;
@@ -62,7 +68,7 @@ export class SpectraPanel extends LitElement {
     :host {
       display: block;
       font:
-        15px/1.4 system-ui,
+        var(--frame-font, 15px) / 1.4 system-ui,
         sans-serif;
     }
     .controls {
@@ -133,7 +139,7 @@ export class SpectraPanel extends LitElement {
       flex-wrap: wrap;
       gap: 0.3rem 1rem;
       margin-bottom: 0.4rem;
-      font-size: 14px;
+      font-size: var(--frame-font, 14px);
     }
     .key span {
       display: inline-flex;
@@ -154,8 +160,16 @@ export class SpectraPanel extends LitElement {
       changed.has('variants') ||
       changed.has('view') ||
       changed.has('layer') ||
-      changed.has('multiples')
+      changed.has('multiples') ||
+      changed.has('lockedView') ||
+      changed.has('lockedLayer')
     ) {
+      if (this.lockedView) {
+        this.view = this.lockedView;
+        this.multiples = false;
+        this.layerChosen = this.lockedLayer !== 'richest';
+        if (this.lockedLayer !== 'richest') this.layer = this.lockedLayer;
+      }
       this.derive();
     }
   }
@@ -271,6 +285,8 @@ export class SpectraPanel extends LitElement {
       .logY=${axes.logY}
       .yMin=${axes.yMin}
       .yMax=${axes.yMax}
+      .scale=${this.scale}
+      .info=${compact ? '' : (`spectra-${this.view}` as const)}
     ></sngan-line-chart>`;
   }
 
@@ -296,10 +312,16 @@ export class SpectraPanel extends LitElement {
 
   override render() {
     return html`
-      ${this.renderControls()} ${this.renderCharts()}
-      <p class="caption">
-        ${SPECTRA_VIEW_CAPTIONS[this.view]} ${isIndexView(this.view) ? html`Latest spectrum of each variant.` : nothing}
-      </p>
+      ${this.lockedView ? this.renderKey() : this.renderControls()} ${this.renderCharts()}
+      ${
+        // A lesson scene's text says what its views show; the (i) holds the rest.
+        this.lockedView
+          ? nothing
+          : html`<p class="caption">
+              ${SPECTRA_VIEW_CAPTIONS[this.view]}
+              ${isIndexView(this.view) ? html`Latest spectrum of each variant.` : nothing}
+            </p>`
+      }
     `;
   }
 }

@@ -4,15 +4,18 @@
  * (images), the gradient norm ‖∇ₓD(x)‖ (the Lipschitz story of the paper) and the training speed.
  * Series are derived only when the inputs change; the charts redraw without animation.
  */
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { GanLossKind } from '../engine/backend';
 import type { VariantName } from '../gan/config';
 import { metricSeries, positiveOnly, rateSeries, type ChartSeries } from './charts/series';
 import type { MetricsHistory, RatePoint } from './view-model';
+import type { TrainingChartId } from '../lesson/scenes';
+import type { ExplanationId } from '../lesson/explanations';
 import './charts/line-chart';
 
 interface ChartSpec {
+  id: TrainingChartId;
   testid: string;
   title: string;
   yLabel: string;
@@ -35,6 +38,10 @@ export class TrainingCharts extends LitElement {
   @property() dataKind: '2d' | 'images' = '2d';
   /** Number of modes of the 2-D mixture (the coverage chart's y maximum), or null. */
   @property({ attribute: false }) modes: number | null = null;
+  /** Only these charts, in this order (a lesson scene); every chart and the speed when null. */
+  @property({ attribute: false }) only: TrainingChartId[] | null = null;
+  /** Font and line scale of every chart (presentation mode). */
+  @property({ type: Number }) scale = 1;
 
   @state() private charts: ChartSpec[] = [];
   @state() private rateChart: ChartSeries[] = [];
@@ -47,6 +54,9 @@ export class TrainingCharts extends LitElement {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(360px, 1fr));
       gap: 1rem 1.25rem;
+    }
+    .grid.only {
+      grid-template-columns: minmax(0, 1fr);
     }
     sngan-line-chart {
       min-width: 0;
@@ -85,18 +95,21 @@ export class TrainingCharts extends LitElement {
     const outputs = v.flatMap((_, i) => [dReal[i], dFake[i]]);
     const charts: ChartSpec[] = [
       {
+        id: 'loss-d',
         testid: 'chart-loss-d',
         title: 'Discriminator loss',
         yLabel: 'loss',
         series: metricSeries(h, v, (m) => m.lossD),
       },
       {
+        id: 'loss-g',
         testid: 'chart-loss-g',
         title: 'Generator loss',
         yLabel: 'loss',
         series: metricSeries(h, v, (m) => m.lossG),
       },
       {
+        id: 'd-outputs',
         testid: 'chart-d-outputs',
         title: 'D(x) on real (thick) vs D(G(z)) on generated (thin dotted)',
         yLabel: probability ? 'mean D (probability)' : `mean critic score (${this.loss})`,
@@ -107,6 +120,7 @@ export class TrainingCharts extends LitElement {
     if (this.dataKind === '2d') {
       charts.push(
         {
+          id: 'coverage',
           testid: 'chart-coverage',
           title: this.modes ? `Modes covered (of ${this.modes})` : 'Modes covered',
           yLabel: 'modes',
@@ -115,6 +129,7 @@ export class TrainingCharts extends LitElement {
           ...(this.modes ? { yMax: this.modes } : {}),
         },
         {
+          id: 'quality',
           testid: 'chart-quality',
           title: 'High-quality samples',
           yLabel: '% within 3σ of a mode',
@@ -126,6 +141,7 @@ export class TrainingCharts extends LitElement {
     } else {
       charts.push(
         {
+          id: 'coverage',
           testid: 'chart-coverage',
           title: 'Digit score (Inception-style, higher is better)',
           yLabel: 'score',
@@ -135,6 +151,7 @@ export class TrainingCharts extends LitElement {
           yMax: 10,
         },
         {
+          id: 'fid',
           testid: 'chart-fid',
           title: 'FID (digit features, lower is better)',
           yLabel: 'FID (log)',
@@ -144,6 +161,7 @@ export class TrainingCharts extends LitElement {
       );
     }
     charts.push({
+      id: 'grad-norm',
       testid: 'chart-grad-norm',
       title: 'Gradient norm ‖∇ₓD(x)‖ on real data',
       yLabel: 'mean ‖∇ₓD(x)‖ (log)',
@@ -153,10 +171,16 @@ export class TrainingCharts extends LitElement {
     this.charts = charts;
   }
 
+  private shownCharts(): ChartSpec[] {
+    const only = this.only;
+    if (!only) return this.charts;
+    return only.flatMap((id) => this.charts.filter((c) => c.id === id));
+  }
+
   override render() {
     return html`
-      <div class="grid">
-        ${this.charts.map(
+      <div class="grid ${this.only ? 'only' : ''}">
+        ${this.shownCharts().map(
           (c) => html`
             <sngan-line-chart
               data-testid=${c.testid}
@@ -167,19 +191,26 @@ export class TrainingCharts extends LitElement {
               .logY=${c.logY ?? false}
               .yMin=${c.yMin}
               .yMax=${c.yMax}
+              .scale=${this.scale}
+              .info=${c.testid as ExplanationId}
             ></sngan-line-chart>
           `,
         )}
-        <sngan-line-chart
-          data-testid="chart-rate"
-          .series=${this.rateChart}
-          .chartTitle=${'Training speed'}
-          .xLabel=${'seconds of training'}
-          .yLabel=${'per second'}
-          .yMin=${0}
-        ></sngan-line-chart>
+        ${this.only ? nothing : this.renderRate()}
       </div>
     `;
+  }
+
+  private renderRate() {
+    return html`<sngan-line-chart
+      data-testid="chart-rate"
+      .series=${this.rateChart}
+      .chartTitle=${'Training speed'}
+      .xLabel=${'seconds of training'}
+      .yLabel=${'per second'}
+      .yMin=${0}
+      .info=${'chart-rate'}
+    ></sngan-line-chart>`;
   }
 }
 

@@ -23,6 +23,9 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.bin': 'application/octet-stream',
   '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
 };
 
 export async function buildSite(outDir = '.cache/e2e-dist'): Promise<string> {

@@ -22,6 +22,8 @@ import {
 } from 'chart.js';
 import { countPoints, hasGaps, type ChartPoint, type ChartSeries } from './series';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
+import type { ExplanationId } from '../../lesson/explanations';
+import '../lesson/info-button';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title);
 
@@ -32,7 +34,17 @@ const MARKER_LIMIT = 50;
 const FONT_FAMILY = 'system-ui, sans-serif';
 
 /** Properties that change the chart's options (the rest change only its data). */
-const OPTION_PROPS = ['chartTitle', 'xLabel', 'yLabel', 'logY', 'yMin', 'yMax', 'compact', 'xIntegers'] as const;
+const OPTION_PROPS = [
+  'chartTitle',
+  'xLabel',
+  'yLabel',
+  'logY',
+  'yMin',
+  'yMax',
+  'compact',
+  'xIntegers',
+  'scale',
+] as const;
 
 @customElement('sngan-line-chart')
 export class LineChart extends LitElement {
@@ -46,6 +58,10 @@ export class LineChart extends LitElement {
   @property({ type: Boolean, reflect: true }) compact = false;
   /** Whole-number ticks on x (singular-value index). */
   @property({ type: Boolean }) xIntegers = false;
+  /** Multiplies fonts, lines and markers (presentation mode: readable from the back row). */
+  @property({ type: Number }) scale = 1;
+  /** The explanation behind the (i) in the chart's corner; none when unset. */
+  @property() info: ExplanationId | '' = '';
 
   @query('canvas') private canvas!: HTMLCanvasElement;
   private chart: Chart<'line', ChartPoint[]> | null = null;
@@ -64,6 +80,13 @@ export class LineChart extends LitElement {
     }
     :host([compact]) .box {
       height: var(--chart-height, 170px);
+    }
+    sngan-info {
+      position: absolute;
+      top: 0;
+      right: 0;
+      z-index: 1;
+      font-size: calc(15px * var(--chart-scale, 1));
     }
     canvas.hidden {
       visibility: hidden;
@@ -138,7 +161,8 @@ export class LineChart extends LitElement {
     const empty = this.points === 0;
     const label = [this.chartTitle, ...this.series.map((s) => s.label)].filter(Boolean).join('; ');
     return html`
-      <div class="box">
+      <div class="box" style=${`--chart-scale: ${this.scale}`}>
+        ${this.info ? html`<sngan-info .topic=${this.info}></sngan-info>` : nothing}
         <canvas class=${empty ? 'hidden' : ''} role="img" aria-label=${label}></canvas>
         ${
           empty
@@ -207,9 +231,10 @@ export class LineChart extends LitElement {
     d.borderColor = s.color;
     d.backgroundColor = s.color;
     d.borderDash = s.dash;
-    d.borderWidth = s.width ?? (this.compact ? 1.5 : 2.2);
-    d.pointRadius = markers ? (this.compact ? 1.5 : 2.5) : 0;
-    d.pointHoverRadius = markers ? 4 : 3;
+    const k = this.scale;
+    d.borderWidth = (s.width ?? (this.compact ? 1.5 : 2.2)) * k;
+    d.pointRadius = markers ? (this.compact ? 1.5 : 2.5) * k : 0;
+    d.pointHoverRadius = (markers ? 4 : 3) * k;
     d.pointHitRadius = 4;
     d.spanGaps = false;
     d.fill = false;
@@ -220,8 +245,8 @@ export class LineChart extends LitElement {
   }
 
   private buildOptions(): ChartOptions<'line'> {
-    const base = this.compact ? 11 : 15;
-    const titleSize = this.compact ? 12 : 17;
+    const base = (this.compact ? 11 : 15) * this.scale;
+    const titleSize = (this.compact ? 12 : 17) * this.scale;
     const font = { family: FONT_FAMILY, size: base };
     const axisTitle = (text: string) => ({ display: text !== '' && !this.compact, text, font, color: '#222' });
     return {
@@ -246,9 +271,9 @@ export class LineChart extends LitElement {
           labels: {
             font,
             color: '#222',
-            boxWidth: 28,
-            boxHeight: 2,
-            padding: 10,
+            boxWidth: 28 * this.scale,
+            boxHeight: 2 * this.scale,
+            padding: 10 * this.scale,
             useBorderRadius: false,
             filter: (item) => this.series[item.datasetIndex ?? -1]?.legend !== false,
           },
@@ -272,13 +297,13 @@ export class LineChart extends LitElement {
             maxTicksLimit: this.compact ? 4 : 8,
             ...(this.xIntegers ? { precision: 0 } : {}),
           },
-          grid: { color: '#e4e4e4' },
+          grid: { color: '#e4e4e4', lineWidth: this.scale },
         },
         y: {
           type: this.logY ? 'logarithmic' : 'linear',
           title: axisTitle(this.yLabel),
           ticks: { font, color: '#333', maxTicksLimit: this.compact ? 4 : 8 },
-          grid: { color: '#e4e4e4' },
+          grid: { color: '#e4e4e4', lineWidth: this.scale },
           ...(this.yMin !== undefined ? { min: this.yMin } : {}),
           ...(this.yMax !== undefined ? { max: this.yMax } : {}),
         },

@@ -194,10 +194,10 @@ export const SPECTRA_VIEW_TITLES: Record<SpectraView, string> = {
 };
 
 export const SPECTRA_VIEW_CAPTIONS: Record<SpectraView, string> = {
-  a: 'SN keeps a broad spectrum; WN and clipping concentrate on few directions (paper Fig. 3).',
+  a: 'Squared singular values relative to the largest. In the paper (Fig. 3, CIFAR-10 CNN) WN and clipping concentrate on few directions and SN keeps a broad spectrum.',
   b: 'All singular values of the normalized weight W̄, largest first, on a log scale.',
   c: 'The power-iteration estimate σ̃ that SN divides by tracks the exact largest singular value of W.',
-  d: 'SN pins σ₁(W̄) at 1, so each layer is 1-Lipschitz; without it σ₁ drifts (paper Fig. 9).',
+  d: 'SN divides W by σ̃ ≈ σ₁(W), so σ₁(W̄) ≈ 1 and each layer is about 1-Lipschitz (paper Fig. 9: 1.00–1.05); without normalization W̄ = W and nothing holds σ₁ in place.',
   e: 'Weight norm with gain 1 keeps Σσ² = d_out exactly, so a larger σ₁ leaves less room for the rest.',
   f: 'Stable rank Σσ²/σ₁²: how many directions carry weight; low means few features.',
 };

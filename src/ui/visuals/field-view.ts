@@ -58,7 +58,7 @@ export class FieldView extends LitElement {
       }
       .tick {
         position: absolute;
-        font-size: 10px;
+        font-size: var(--frame-small-font, 10px);
         line-height: 1;
         color: #555;
         background: rgb(255 255 255 / 0.7);
@@ -70,7 +70,7 @@ export class FieldView extends LitElement {
         align-items: center;
         gap: 0.3rem;
         margin-top: 0.2rem;
-        font-size: 11px;
+        font-size: var(--frame-small-font, 11px);
         color: #555;
       }
       .bar {

@@ -9,8 +9,9 @@ import './legend';
 export const frameStyles = css`
   :host {
     display: inline-block;
+    /* The lesson's presentation mode sets these for the back row. */
     font:
-      13px/1.4 system-ui,
+      var(--frame-font, 13px) / 1.4 system-ui,
       sans-serif;
     color: #222;
   }

@@ -1,0 +1,308 @@
+/**
+ * `<sngan-lesson>`: one scene of the lesson — its title as a heading, the text with typeset
+ * mathematics, what to look for, and the scene's key views large — with the way through the
+ * scenes (← →, a numbered list) and the few controls a lecture needs. In presentation mode the
+ * scene fills the screen (16:9, no scrolling), the text gives way to the scene's one key line, and
+ * fonts and chart lines grow with the screen.
+ */
+import { html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { dataset2d, isDataset2dName } from '../../data/mixtures';
+import { SCENES, sceneAt, type Scene, type SceneView } from '../../lesson/scenes';
+import { VARIANT_NAMES, type VariantName } from '../../gan/config';
+import type { TrainingSession } from '../session/session';
+import { isImageData } from '../state/settings';
+import { StoreElement } from '../controls/store-element';
+import { lessonStyles } from './lesson-styles';
+import { richText } from './rich-text';
+import { viewLayout, type ViewLayout } from './view-layout';
+import '../controls/status-line';
+import '../spectra-panel';
+import '../training-charts';
+import '../visuals/samples-view';
+import './info-button';
+
+/** Chart scale at 1280 × 720 in presentation mode; it grows with the screen's height. */
+const PRESENT_SCALE_AT_720 = 1.6;
+
+@customElement('sngan-lesson')
+export class LessonView extends StoreElement {
+  @property({ attribute: false }) session!: TrainingSession;
+  /** The scene shown (1-based). */
+  @property({ type: Number }) scene = 1;
+  @property({ type: Boolean, reflect: true }) present = false;
+  /** Whether the scene's toggle (e.g. warm-up rounds) is on. */
+  @property({ type: Boolean }) toggled = false;
+  /** Presentation mode of the sandbox page (no scene: the visitor's own settings). */
+  @property({ type: Boolean }) free = false;
+  /** Only the way through the scenes and the scene's text (above the full page of the last scene). */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
+  @query('.views') private viewsBox?: HTMLElement;
+  @state() private layout: ViewLayout | null = null;
+  private resize?: ResizeObserver;
+  /** How many variants the layout was computed for. */
+  private laidOutFor = -1;
+
+  static override styles = lessonStyles;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize = new ResizeObserver(() => this.measure());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+  }
+
+  override firstUpdated(): void {
+    if (this.viewsBox) this.resize?.observe(this.viewsBox);
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    if (changed.has('scene') || changed.has('present') || changed.has('compact')) {
+      this.resize?.disconnect();
+      if (this.viewsBox) this.resize?.observe(this.viewsBox);
+    }
+    // The variants shown change as a run starts or one diverges: the panels are sized again.
+    if (changed.size > 0 || this.shownVariants().length !== this.laidOutFor) this.measure();
+  }
+
+  private get current(): Scene {
+    return sceneAt(this.scene) ?? SCENES[0];
+  }
+
+  /** Sizes the scene's views to the space they have (panels square, charts filling the rest). */
+  private measure(): void {
+    const box = this.viewsBox;
+    if (!box) return;
+    const { width, height } = box.getBoundingClientRect();
+    this.laidOutFor = this.shownVariants().length;
+    const next = viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx());
+    if (JSON.stringify(next) !== JSON.stringify(this.layout)) this.layout = next;
+  }
+
+  private fontPx(): number {
+    return parseFloat(getComputedStyle(this).fontSize) || 16;
+  }
+
+  private shownVariants(): VariantName[] {
+    const run = this.store.run;
+    const s = this.store.settings;
+    return VARIANT_NAMES.filter(
+      (v) => s.variants.includes(v) && (run.variants.includes(v) || run.diverged[v] !== undefined),
+    );
+  }
+
+  private go(n: number): void {
+    if (!sceneAt(n) || n === this.scene) return;
+    this.dispatchEvent(new CustomEvent('scene-change', { detail: n, bubbles: true, composed: true }));
+  }
+
+  private leave(): void {
+    this.dispatchEvent(new CustomEvent('leave-lesson', { bubbles: true, composed: true }));
+  }
+
+  private togglePresent(): void {
+    this.dispatchEvent(new CustomEvent('present-toggle', { bubbles: true, composed: true }));
+  }
+
+  private flipToggle(e: Event): void {
+    const on = (e.target as HTMLInputElement).checked;
+    this.dispatchEvent(new CustomEvent('scene-toggle', { detail: on, bubbles: true, composed: true }));
+  }
+
+  private chartScale(): number {
+    if (!this.present) return 1;
+    return (PRESENT_SCALE_AT_720 * Math.max(window.innerHeight, 360)) / 720;
+  }
+
+  private renderNav() {
+    const n = this.scene;
+    return html`<nav class="scenes" aria-label="Lesson scenes">
+      <button
+        class="step-scene"
+        data-testid="scene-prev"
+        ?disabled=${n <= 1}
+        @click=${() => this.go(n - 1)}
+        aria-label="Previous scene"
+        title="Previous scene (←)"
+      >
+        ←
+      </button>
+      <ol>
+        ${SCENES.map(
+          (s, i) =>
+            html`<li>
+              <button
+                class=${i + 1 === n ? 'current' : ''}
+                aria-current=${i + 1 === n ? 'step' : 'false'}
+                title=${s.title}
+                @click=${() => this.go(i + 1)}
+              >
+                <span class="num">${i + 1}</span>${i + 1 === n ? html`<span class="name">${s.title}</span>` : nothing}
+              </button>
+            </li>`,
+        )}
+      </ol>
+      <button
+        class="step-scene"
+        data-testid="scene-next"
+        ?disabled=${n >= SCENES.length}
+        @click=${() => this.go(n + 1)}
+        aria-label="Next scene"
+        title="Next scene (→)"
+      >
+        →
+      </button>
+      <button
+        class="leave"
+        data-testid="leave-lesson"
+        @click=${() => this.leave()}
+        title="The full page, every control"
+      >
+        Leave the lesson
+      </button>
+    </nav>`;
+  }
+
+  private renderControls() {
+    const phase = this.store.run.phase;
+    const running = phase === 'running';
+    const busy = phase === 'starting' || phase === 'recovering' || phase === 'failed';
+    return html`<div class="controls" role="group" aria-label="Training">
+      <button
+        class="primary"
+        data-testid="lesson-play"
+        ?disabled=${busy}
+        @click=${() => (running ? this.session.pause() : this.session.play())}
+      >
+        ${running ? '❚❚ Pause' : '▶ Train'}
+      </button>
+      <button data-testid="lesson-step" ?disabled=${running || busy} @click=${() => void this.session.stepOnce('both')}>
+        Step
+      </button>
+      <button data-testid="lesson-reset" ?disabled=${busy} @click=${() => void this.session.reset()}>⟲ Reset</button>
+      <button data-testid="present-toggle" @click=${() => this.togglePresent()} title="Presentation mode (P)">
+        ${this.present ? 'Leave presentation' : 'Present'}
+      </button>
+      <sngan-info topic="group-run"></sngan-info>
+    </div>`;
+  }
+
+  private renderToggle(scene: Scene) {
+    if (!scene.toggle) return nothing;
+    return html`<label class="toggle">
+      <input type="checkbox" data-testid="scene-toggle" .checked=${this.toggled} @change=${this.flipToggle} />
+      ${scene.toggle.label}
+    </label>`;
+  }
+
+  private renderView(view: SceneView, index: number) {
+    const run = this.store.run;
+    const s = this.store.settings;
+    const shown = this.shownVariants();
+    const box = this.layout?.boxes[index];
+    const style = box ? `width:${box.width}px;--chart-height:${box.chartHeight}px` : '';
+    const scale = this.chartScale();
+    if (view.kind === 'samples') {
+      const images = isImageData(s.data);
+      return html`<div class="view samples" style=${style}>
+        <div class="view-title">
+          ${images ? 'Samples from a fixed z' : 'What each discriminator sees'}
+          <sngan-info topic=${images ? 'samples-images' : 'samples-2d'}></sngan-info>
+        </div>
+        <sngan-samples
+          .run=${run}
+          .variants=${shown}
+          .images=${images}
+          .arrows=${s.arrows}
+          .heatmap=${s.heatmap}
+          .size=${box?.panel ?? 260}
+        ></sngan-samples>
+      </div>`;
+    }
+    if (view.kind === 'chart') {
+      const modes = isDataset2dName(s.data) ? (dataset2d(s.data).modes?.length ?? 0) / 2 || null : null;
+      return html`<div class="view" style=${style}>
+        <sngan-training-charts
+          .history=${run.history}
+          .variants=${shown}
+          .loss=${s.loss}
+          .dataKind=${isImageData(s.data) ? 'images' : '2d'}
+          .modes=${modes}
+          .only=${[view.chart]}
+          .scale=${scale}
+        ></sngan-training-charts>
+      </div>`;
+    }
+    return html`<div class="view" style=${style}>
+      <sngan-spectra-panel
+        .history=${run.history}
+        .variants=${shown}
+        .spectraEvery=${s.spectraEvery}
+        .lockedView=${view.view}
+        .lockedLayer=${view.layer}
+        .scale=${scale}
+      ></sngan-spectra-panel>
+    </div>`;
+  }
+
+  private renderLookFor(scene: Scene) {
+    if (scene.lookFor.length === 0) return nothing;
+    return html`<div class="look-for" data-testid="look-for">
+      <strong>Look for</strong>
+      ${scene.lookFor.map((line) => html`<div>${richText(line)}</div>`)}
+    </div>`;
+  }
+
+  override render() {
+    const scene = this.current;
+    const heading = this.free
+      ? html`<h2 data-testid="scene-title">SN-GAN Live</h2>`
+      : html`<h2 data-testid="scene-title">
+          <span class="scene-num">Scene ${this.scene} of ${SCENES.length}</span> ${scene.title}
+        </h2>`;
+    if (this.present) {
+      return html`<div class="slide" data-testid="lesson" data-scene=${this.free ? 0 : this.scene}>
+        <header>
+          ${heading}
+          <div class="key-line">${this.free ? nothing : richText(scene.slide)}</div>
+        </header>
+        <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
+        <footer>
+          ${this.free ? nothing : this.renderLookFor(scene)} ${this.renderControls()}
+          ${this.free ? nothing : html`${this.renderToggle(scene)} ${this.renderNav()}`}
+        </footer>
+      </div>`;
+    }
+    if (this.compact) {
+      return html`<div class="page" data-testid="lesson" data-scene=${this.scene}>
+        ${this.renderNav()} ${heading}
+        <div class="text" data-testid="scene-text">${richText(scene.text)}</div>
+      </div>`;
+    }
+    return html`<div class="page" data-testid="lesson" data-scene=${this.scene}>
+      ${this.renderNav()}
+      <div class="body">
+        <article>
+          ${heading}
+          <div class="text" data-testid="scene-text">${richText(scene.text)}</div>
+          ${this.renderLookFor(scene)} ${this.renderToggle(scene)}
+        </article>
+        <section class="stage" aria-label="The scene's run">
+          <sngan-status-line .store=${this.store}></sngan-status-line>
+          ${this.renderControls()}
+          <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
+        </section>
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sngan-lesson': LessonView;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Where a scene's views go in the space the stage has: the samples (one square panel per variant)
+ * as large as they can be, the charts sharing what is left. Pure arithmetic, so it is tested
+ * without a browser and the page never scrolls in presentation mode.
+ */
+import type { SceneView } from '../../lesson/scenes';
+
+export interface ViewBox {
+  /** Width of the view's box in CSS px. */
+  width: number;
+  /** Height of a chart's drawing area (charts) in CSS px. */
+  chartHeight: number;
+  /** Side of one square sample panel (samples view) in CSS px. */
+  panel?: number;
+}
+
+export interface ViewLayout {
+  boxes: ViewBox[];
+  /** Samples beside the charts (true) or above them (false). */
+  sideBySide: boolean;
+}
+
+/** Lines of text around a chart (a spectrum view's key above it), in font heights. */
+const chartChrome = (view: SceneView): number => (view.kind === 'spectra' ? 2.4 : 0.6);
+/** A sample panel's title line and padding, in font heights. */
+const PANEL_CHROME = 2.2;
+
+/** The largest square panels for n of them in a w × h box: [side, columns]. */
+function bestGrid(n: number, w: number, h: number, gap: number, chrome: number): [number, number] {
+  let best: [number, number] = [0, n];
+  for (let rows = 1; rows <= n; rows++) {
+    const cols = Math.ceil(n / rows);
+    const side = Math.min((w - (cols - 1) * gap) / cols, (h - (rows - 1) * gap) / rows - chrome);
+    if (side > best[0]) best = [side, cols];
+  }
+  return [Math.max(0, Math.floor(best[0])), best[1]];
+}
+
+export function viewLayout(
+  views: SceneView[],
+  variants: number,
+  width: number,
+  height: number,
+  fontPx: number,
+): ViewLayout {
+  const gap = Math.round(fontPx);
+  const chrome = PANEL_CHROME * fontPx;
+  const samples = views.findIndex((v) => v.kind === 'samples');
+  const charts = views.map((v, i) => ({ v, i })).filter(({ v }) => v.kind !== 'samples');
+  const boxes: ViewBox[] = views.map(() => ({ width: 0, chartHeight: 0 }));
+  const placeCharts = (w: number, h: number): void => {
+    const each = Math.floor((w - gap * (charts.length - 1)) / Math.max(1, charts.length));
+    for (const { v, i } of charts)
+      boxes[i] = { width: each, chartHeight: Math.max(80, Math.floor(h - chartChrome(v) * fontPx)) };
+  };
+  if (samples < 0) {
+    placeCharts(width, height);
+    return { boxes, sideBySide: false };
+  }
+  const n = Math.max(1, variants);
+  // Option A: samples beside the charts (few variants); option B: samples above the charts.
+  const besideWidth = charts.length === 0 ? width : width * 0.58;
+  const [besideSide, besideCols] = bestGrid(n, besideWidth, height, gap, chrome);
+  const aboveHeight = charts.length === 0 ? height : height * 0.56;
+  const [aboveSide, aboveCols] = bestGrid(n, width, aboveHeight, gap, chrome);
+  const sideBySide = charts.length > 0 && besideSide >= aboveSide;
+  if (sideBySide) {
+    const used = besideCols * besideSide + (besideCols - 1) * gap;
+    boxes[samples] = { width: used, chartHeight: 0, panel: besideSide };
+    placeCharts(width - used - gap, height);
+  } else {
+    const rows = Math.ceil(n / aboveCols);
+    boxes[samples] = { width, chartHeight: 0, panel: aboveSide };
+    const rest = height - rows * (aboveSide + chrome) - (rows - 1) * gap - gap;
+    if (charts.length > 0) placeCharts(width, rest);
+  }
+  return { boxes, sideBySide };
+}

@@ -1,0 +1,56 @@
+// The scene's views always fit the stage they are given (presentation mode must never scroll)
+// and use most of it.
+import { describe, expect, it } from 'vitest';
+import { SCENES } from '../../src/lesson/scenes';
+import { viewLayout } from '../../src/ui/lesson/view-layout';
+
+const SCREENS = [
+  { width: 1280, height: 720, font: 24 },
+  { width: 1920, height: 1080, font: 36 },
+  { width: 3840, height: 2160, font: 72 },
+];
+
+describe('scene view layout', () => {
+  for (const screen of SCREENS) {
+    it(`fits every scene and variant count on a ${screen.width} × ${screen.height} stage`, () => {
+      // The stage of the slide: the screen less the header and footer lines.
+      const width = screen.width - 2.4 * screen.font;
+      const height = screen.height - 6.5 * screen.font;
+      for (const scene of SCENES) {
+        for (let variants = 1; variants <= 6; variants++) {
+          const layout = viewLayout(scene.views, variants, width, height, screen.font);
+          const label = `${scene.slug} with ${variants} variants`;
+          expect(layout.boxes).toHaveLength(scene.views.length);
+          const samples = scene.views.findIndex((v) => v.kind === 'samples');
+          const charts = layout.boxes.filter((_, i) => i !== samples);
+          const chartWidths = charts.reduce((sum, b) => sum + b.width, 0) + screen.font * (charts.length - 1);
+          if (samples >= 0) {
+            const panel = layout.boxes[samples].panel ?? 0;
+            expect(panel, label).toBeGreaterThan(screen.height / 8);
+            if (layout.sideBySide) {
+              expect(layout.boxes[samples].width + screen.font + chartWidths, label).toBeLessThanOrEqual(width + 1);
+            } else {
+              expect(layout.boxes[samples].width, label).toBeLessThanOrEqual(width);
+              const columns = Math.max(1, Math.floor((width + screen.font) / (panel + screen.font)));
+              const rows = Math.ceil(variants / columns);
+              const panelsHeight = rows * (panel + 2.2 * screen.font) + (rows - 1) * screen.font;
+              // Below the panels: a gap, then each chart with its lines of text (a spectrum's key).
+              const below = scene.views.map((v, i) =>
+                i === samples
+                  ? 0
+                  : screen.font + layout.boxes[i].chartHeight + (v.kind === 'spectra' ? 2.4 : 0.6) * screen.font,
+              );
+              expect(panelsHeight + Math.max(...below), label).toBeLessThanOrEqual(height + 1);
+            }
+          } else {
+            expect(chartWidths, label).toBeLessThanOrEqual(width + 1);
+          }
+          for (const box of charts) {
+            expect(box.chartHeight, label).toBeGreaterThan(height / 4);
+            expect(box.chartHeight, label).toBeLessThanOrEqual(height);
+          }
+        }
+      }
+    });
+  }
+});
