@@ -97,7 +97,14 @@ export function listOf<T extends string>(options: readonly T[], allowEmpty: bool
     return null;
   };
   return {
-    read: checked((raw) => raw.split(',').filter((s) => s !== ''), check),
+    read: checked(
+      (raw) =>
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      check,
+    ),
     check,
     write: (v) => v.join(','),
     allowed: `a comma-separated list of ${options.join(', ')}${allowEmpty ? '' : ' (at least one)'}`,

@@ -14,6 +14,8 @@ export const DATA_NAMES: readonly DataName[] = [...DATASET_2D_NAMES, 'mnist'];
 export const LOSS_NAMES: readonly GanLossKind[] = ['standard', 'hinge', 'wgan'];
 export const CNN_WIDTHS = [0.125, 0.25, 0.5, 1] as const;
 export const MLP_WIDTHS = [16, 32, 64, 128, 256] as const;
+/** Hidden layers of the 2-D MLPs: 1 to this many (the panel offers each). */
+export const MLP_DEPTHS = [1, 2, 3, 4] as const;
 /** Steps per animation frame; 0 means "as fast as the device allows". */
 export const SPEEDS = [1, 2, 5, 10, 25, 100, 0] as const;
 /** Control groups a shared link can hide (hide=…). */
@@ -103,6 +105,8 @@ export interface SettingRow<V> {
   imageDefault?: V;
   /** The CLI's default where it must differ from the page's (the row says why); may follow other flags. */
   cliDefault?: V | ((chosen: Partial<CliSettings>) => V);
+  /** How --help states a cliDefault that follows other flags. */
+  cliDefaultNote?: string;
   /** The CLI's default when training images, where it differs from imageDefault. */
   cliImageDefault?: V;
   /** Changing it on the page starts a new run from step 0 (display settings do not). */
@@ -145,6 +149,7 @@ export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageS
     cli: 'data',
     default: 'ring8',
     cliDefault: (s) => (s.model === 'cnn' ? 'mnist' : 'ring8'),
+    cliDefaultNote: 'ring8; mnist with --model cnn',
     restarts: true,
     label: 'Data',
     help: 'training data: a 2-D mixture (MLP) or MNIST digits (CNN)',
@@ -160,7 +165,7 @@ export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageS
     help: 'hidden units per layer of the 2-D MLPs (G and D alike)',
   },
   mlpDepth: {
-    codec: integer(1, 4),
+    codec: integer(MLP_DEPTHS[0], MLP_DEPTHS[MLP_DEPTHS.length - 1]),
     url: 'depth',
     cli: 'depth',
     default: 2,
@@ -266,7 +271,7 @@ export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageS
     default: 0.01,
     restarts: true,
     label: 'Clip bound c',
-    help: 'weight clipping: W and b clamped to ±c after each D update (WGAN: 0.01)',
+    help: 'weight clipping: W and b clamped to ±c after each D update (default: the WGAN paper’s bound)',
   },
   orthoBeta: {
     codec: decimal(0, 10),
@@ -316,6 +321,7 @@ export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageS
     // statistics; the CLI likewise every 10 statistics intervals, whatever --stats-every is.
     default: 100,
     cliDefault: (s) => 10 * (s.statsEvery ?? CLI_STATS_EVERY),
+    cliDefaultNote: `10 × --stats-every (${10 * CLI_STATS_EVERY})`,
     restarts: true,
     label: 'Spectra every',
     help: 'steps between exact SVDs of every D layer, on statistics steps (0: never)',

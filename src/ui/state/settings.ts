@@ -3,7 +3,7 @@
  * live in the one settings table (src/settings/schema.ts); this file re-exports what the page
  * uses. The engine knows nothing of this file.
  */
-import { DEFAULT_CNN, DEFAULT_MLP, defaultConfig, SETTINGS, VARIANT_NAMES, type SettingName } from '../../gan/config';
+import { SETTINGS, VARIANT_NAMES, type SettingName } from '../../gan/config';
 import type { TrainerConfig } from '../../gan/config';
 import {
   defaultOf,
@@ -13,6 +13,7 @@ import {
   type PageField,
   type PageSettings,
 } from '../../settings/schema';
+import { toTrainerConfig } from '../../settings/trainer-config';
 
 export {
   CNN_WIDTHS,
@@ -20,6 +21,7 @@ export {
   DATA_NAMES,
   isImageData,
   LOSS_NAMES,
+  MLP_DEPTHS,
   MLP_WIDTHS,
   SPEEDS,
   type ControlGroup,
@@ -32,28 +34,10 @@ export const DEFAULT_SETTINGS: PageSettings = pageDefaults();
 export const IMAGE_EVAL_SAMPLES = defaultOf('evalSamples', 'page', true) as number;
 export const POINT_EVAL_SAMPLES = defaultOf('evalSamples', 'page', false) as number;
 
+/** The page's run: variants in the canonical order (the legend's), evaluation set by data kind. */
 export function trainerConfig(s: PageSettings): TrainerConfig {
-  const hidden = Array.from({ length: s.mlpDepth }, () => s.mlpWidth);
-  const images = isImageData(s.data);
-  return defaultConfig({
-    model: images
-      ? { ...DEFAULT_CNN, width: s.cnnWidth }
-      : { ...DEFAULT_MLP, noiseDim: s.noiseDim, generatorHidden: hidden, discriminatorHidden: hidden },
-    data: s.data,
-    variants: VARIANT_NAMES.filter((v) => s.variants.includes(v)),
-    loss: s.loss,
-    adam: { lr: s.lr, beta1: s.beta1, beta2: s.beta2, nDis: s.nDis },
-    batch: s.batch,
-    seed: s.seed,
-    snRounds: s.snRounds,
-    snWarmup: s.snWarmup,
-    clip: s.clip,
-    orthoBeta: s.orthoBeta,
-    gpLambda: s.gpLambda,
-    statsEvery: s.statsEvery,
-    spectraEvery: s.spectraEvery,
-    evalSamples: images ? IMAGE_EVAL_SAMPLES : POINT_EVAL_SAMPLES,
-  });
+  const variants = VARIANT_NAMES.filter((v) => s.variants.includes(v));
+  return toTrainerConfig({ ...s, variants }, isImageData(s.data) ? IMAGE_EVAL_SAMPLES : POINT_EVAL_SAMPLES);
 }
 
 /** The paper's setting whose four values these are, if any. */
