@@ -5,7 +5,15 @@
  */
 import type { Activation } from '../gpu/activation';
 import type { GanLossKind } from '../engine/backend';
-import { defaultOf, keyOf, modelDataProblem, problemWith, type CliField, type DataName } from '../settings/schema';
+import {
+  defaultOf,
+  keyOf,
+  modelDataProblem,
+  problemWith,
+  shownValue,
+  type CliField,
+  type DataName,
+} from '../settings/schema';
 import type { AdamSetting, VariantName } from './names';
 
 export { SETTINGS, VARIANT_NAMES, VARIANT_TITLES, type AdamSetting, type SettingName, type VariantName } from './names';
@@ -104,8 +112,6 @@ export function defaultConfig(overrides: Partial<TrainerConfig> = {}): TrainerCo
   };
 }
 
-const shown = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
-
 /**
  * Throws a message a person can act on when a configuration cannot be trained. Each setting is
  * checked by its row of the settings table (the reason reads as on the page and in the CLI); the
@@ -115,7 +121,7 @@ export function validateConfig(c: TrainerConfig): void {
   const problems: string[] = [];
   const check = (field: CliField, value: unknown) => {
     const reason = problemWith(field, value);
-    if (reason !== null) problems.push(`${keyOf(field)} ${reason} (got ${shown(value)})`);
+    if (reason !== null) problems.push(`${keyOf(field)} ${reason} (got ${shownValue(field, value)})`);
   };
   const positiveInt = (name: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 1 || v > max)

@@ -59,7 +59,7 @@ export function oneOf<T extends string | number>(
 
 /** Fractions written as 1/8 … 1 (the CNN's width multiplier). */
 export function fraction(options: readonly number[]): Codec<number> {
-  const write = (v: number) => (v === 1 ? '1' : `1/${Math.round(1 / v)}`);
+  const write = (v: number) => (v === 1 ? '1' : Number.isInteger(1 / v) ? `1/${1 / v}` : String(v));
   const allowed = options
     .map(write)
     .join(', ')

@@ -11,6 +11,7 @@ import {
   PAGE_IMAGE_BATCH_MAX,
   PAGE_SCHEMA,
   pageDefaults,
+  shownValue,
   writePageField,
   type PageField,
   type PageSettings,
@@ -109,7 +110,7 @@ export function validateSettings(
     }
     const key = row.url!;
     const problem = row.codec.check(value);
-    const given = Array.isArray(value) ? value.join(',') : String(value);
+    const given = shownValue(field as PageField, value);
     if (problem !== null)
       notices.push({
         key,

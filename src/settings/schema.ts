@@ -518,6 +518,15 @@ export function writePageField(field: PageField, value: unknown): string {
   return (PAGE_SCHEMA[field].codec as Codec<unknown>).write(value);
 }
 
+/** A value as a notice shows it: written as the URL would write it, whatever it is. */
+export function shownValue(field: CliField | PageField, value: unknown): string {
+  try {
+    return rowOf(field).codec.write(value);
+  } catch {
+    return String(value);
+  }
+}
+
 /** Model and data must go together: the CNN trains on digits, the MLPs on 2-D points. */
 export function modelDataProblem(model: 'mlp2d' | 'cnn', data: string): string | null {
   if (model === 'cnn' && data !== 'mnist') return `the CNN trains on images: data must be mnist (got ${data})`;
