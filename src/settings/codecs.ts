@@ -39,7 +39,8 @@ export function integer(min: number, max: number): Codec<number> {
 
 /** A finite number in [min, max], or (min, max] with exclusiveMin. */
 export function decimal(min: number, max: number, exclusiveMin = false): Codec<number> {
-  const allowed = `a number ${exclusiveMin ? 'above' : 'from'} ${min} ${exclusiveMin ? 'up to' : 'to'} ${max}`;
+  const upper = max === Infinity ? '' : ` ${exclusiveMin ? 'up to' : 'to'} ${max}`;
+  const allowed = `a number ${exclusiveMin ? 'above' : max === Infinity ? '≥' : 'from'} ${min}${upper}`;
   const check = (v: unknown) =>
     typeof v === 'number' && Number.isFinite(v) && (exclusiveMin ? v > min : v >= min) && v <= max
       ? null

@@ -201,7 +201,8 @@ export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageS
     help: 'GAN loss: standard (non-saturating), hinge or Wasserstein',
   },
   lr: {
-    codec: decimal(0, 1, true),
+    // No upper bound: a huge rate is how a run is made to diverge on purpose (the trainer's tests do).
+    codec: decimal(0, Infinity, true),
     url: 'lr',
     cli: 'lr',
     default: preset.lr,

@@ -41,7 +41,8 @@ function configWith(field: PageField, value: unknown): TrainerConfig {
  */
 const BAD: { field: PageField; raw: string; value: unknown; reason: string }[] = [
   { field: 'batch', raw: '2000', value: 2000, reason: 'must be an integer from 1 to 1024' },
-  { field: 'lr', raw: '0', value: 0, reason: 'must be a number above 0 up to 1' },
+  { field: 'lr', raw: '0', value: 0, reason: 'must be a number above 0' },
+  { field: 'lr', raw: 'Infinity', value: Infinity, reason: 'must be a number above 0' },
   { field: 'beta1', raw: '1', value: 1, reason: 'must be a number from 0 to 0.9999' },
   { field: 'nDis', raw: '21', value: 21, reason: 'must be an integer from 1 to 20' },
   { field: 'snRounds', raw: '50', value: 50, reason: 'must be an integer from 1 to 20' },
