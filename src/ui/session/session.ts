@@ -53,6 +53,11 @@ export class TrainingSession {
   /** Statistics arrived since the last publish. */
   private dirty = false;
   private building: Promise<void> | null = null;
+  /**
+   * The statistics of the latest run built (also while a replacement is being built), which a
+   * run resumed from a checkpoint after a lost device carries on.
+   */
+  private lastHistory: BoundedMetricsHistory | null = null;
 
   constructor(
     private readonly store: AppStore,
@@ -198,6 +203,7 @@ export class TrainingSession {
       }
       const run: Run = { config, backend, trainer, scorer: images?.scorer ?? null };
       this.run = run;
+      this.lastHistory = trainer.history;
       trainer.onSpectra(() => {
         if (this.run === run) this.dirty = true;
       });
@@ -352,7 +358,7 @@ export class TrainingSession {
       const device = await this.ensureDevice();
       if (device.info.kind === 'cpu')
         this.device = cpuDevice(`${why} No new GPU device: ${device.info.fallbackReason}`);
-      const restore = checkpoint ? { checkpoint, history: lostRun?.trainer.history ?? null } : undefined;
+      const restore = checkpoint ? { checkpoint, history: this.lastHistory } : undefined;
       await this.rebuild(restore).catch(() => undefined);
       if (!this.run) return;
       const retired = lostRun ? [...lostRun.trainer.retiredVariants] : [];
