@@ -1,6 +1,6 @@
 /**
  * The page's training loop without the page: the default page settings (3 variants, statistics
- * every 10 steps), stepped frame by frame as src/ui/session/session.ts does — submit a frame's
+ * every 10 steps), stepped frame by frame as src/ui/session/frame-loop.ts does — submit a frame's
  * steps, then wait for the device before the next frame. Reports steps/s for several steps per
  * frame and the JavaScript time spent encoding each step: the main-thread cost a frame pays, which
  * must stay far below 50 ms at the chosen steps per frame.

@@ -3,11 +3,11 @@
 // `tick` advances it once per optimizer update (encode it before that update's parameter
 // kernels; dispatches in one pass see each other's writes), and `adam_update` derives the bias
 // corrections 1 − β1^t, 1 − β2^t from it.
-// Bindings (group 0):
-//   0 params (uniform): see Params; ln β arrives precomputed in float64 on the CPU.
-//   tick:         5 counter (read_write, u32[1])             counter[0] += 1
-//   adam_update:  1 grad (read, f32[n])   2 param (read_write, f32[n])
-//                 3 m (read_write, f32[n])   4 v (read_write, f32[n])   6 step (read, u32[1])
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   params (uniform): see Params; ln β arrives precomputed in float64 on the CPU.
+//   tick:         counter (read_write, u32[1])             counter[0] += 1
+//   adam_update:  grad (read, f32[n])   param (read_write, f32[n])
+//                 m (read_write, f32[n])   v (read_write, f32[n])   step (read, u32[1])
 //     m ← β1·m + (1−β1)·g ;  v ← β2·v + (1−β2)·g² ;
 //     param ← param − lr · (m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε)
 // One thread per element; the grid is 2-D when n exceeds 65535 workgroups (row_stride threads

@@ -18,12 +18,9 @@
 // M2_s = Σ (x − mean_s)², and the finalize merges them exactly (Chan et al.):
 //   M2 = Σ_s M2_s + n_s·(mean_s − mean)².
 //
-// Bindings (group 0; an entry point binds only those it uses):
-//   0 params             1 x (read)            2 xhat_in (read)     3 dy (read)
-//   4 gamma (read)       5 beta (read)         6 partials (rw)      7 mean (rw)
-//   8 invstd (rw)        9 y (rw)              10 xhat_out (rw)     11 running_mean (rw)
-//   12 running_var (rw)  13 dgamma (rw)        14 dbeta (rw)        15 dx (rw)
-//   16 coef (rw)
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name, and an entry
+// point binds only those it uses): params; read: x, xhat_in, dy, gamma, beta; read_write: partials,
+// mean, invstd, y, xhat_out, running_mean, running_var, dgamma, dbeta, dx, coef.
 // partials: 2 × splits × C floats: [s·C + c] = chunk sum (Σ dy in backward),
 //           [(splits + s)·C + c] = chunk M2 (Σ dy·xhat in backward).
 //
@@ -37,7 +34,7 @@
 //   backward_finalize                      as stats_finalize
 // params.from_xhat: the backward passes read xhat from xhat_in (1) or recompute it from x, mean and
 // invstd (0). It is a run-time flag rather than an override so that both bindings are always
-// statically used; the launcher binds the same buffer to 1 and 2 when only one of them exists.
+// statically used; the launcher binds the same buffer to x and xhat_in when only one of them exists.
 override WG_J: u32 = 64u; // channels per workgroup in the statistics passes (power of two)
 override WG_K: u32 = 4u; // row lanes per channel (power of two)
 override WORKGROUP_SIZE: u32 = 256u; // elementwise passes
@@ -74,20 +71,14 @@ struct Params {
 @group(0) @binding(15) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(16) var<storage, read_write> coef: array<f32>;
 
-var<workgroup> lanes: array<f32, WG_J * WG_K>;
-var<workgroup> lanes2: array<f32, WG_J * WG_K>;
+// The statistics passes reduce two sums at once (sum and M2, or Σ dy and Σ dy·xhat) over the WG_K
+// row lanes of each channel: li = lid.y·WG_J + lid.x, so a channel's lanes are WG_J apart.
+alias ReduceValue = vec2<f32>;
+var<workgroup> reduce_scratch: array<ReduceValue, WG_J * WG_K>;
+#include "lib/workgroup_reduce.wgsl"
 
-// Tree over the WG_K row lanes of each channel (li = lid.y·WG_J + lid.x); the totals end in
-// lanes[lid.x] / lanes2[lid.x]. Call from uniform control flow.
-fn tree_sum(li: u32, k: u32) {
-  workgroupBarrier();
-  for (var s = WG_K / 2u; s > 0u; s = s / 2u) {
-    if (k < s) {
-      lanes[li] += lanes[li + s * WG_J];
-      lanes2[li] += lanes2[li + s * WG_J];
-    }
-    workgroupBarrier();
-  }
+fn lane_sums(li: u32, k: u32, value: vec2<f32>) -> vec2<f32> {
+  return workgroup_reduce(li, k, WG_K, WG_J, value);
 }
 
 fn chunk_rows(s: u32) -> u32 {
@@ -120,12 +111,8 @@ fn stats_partial(
   if (live) {
     for (var r = r0 + lid.y; r < r1; r += WG_K) { acc += x[r * params.cols + c]; }
   }
-  lanes[li] = acc;
-  lanes2[li] = 0.0;
-  tree_sum(li, lid.y);
-  let chunk_sum = lanes[lid.x];
+  let chunk_sum = lane_sums(li, lid.y, vec2<f32>(acc, 0.0)).x;
   let chunk_mean = chunk_sum / f32(chunk_rows(s));
-  workgroupBarrier(); // everyone has read lanes[lid.x] before it is overwritten
   var m2 = 0.0;
   if (live) {
     for (var r = r0 + lid.y; r < r1; r += WG_K) {
@@ -133,26 +120,21 @@ fn stats_partial(
       m2 += d * d;
     }
   }
-  lanes[li] = m2;
-  tree_sum(li, lid.y);
+  let chunk_m2 = lane_sums(li, lid.y, vec2<f32>(m2, 0.0)).x;
   if (live && lid.y == 0u) {
     partials[s * params.cols + c] = chunk_sum;
-    partials[(params.splits + s) * params.cols + c] = lanes[lid.x];
+    partials[(params.splits + s) * params.cols + c] = chunk_m2;
   }
 }
 
 // Merges the splits' (sum, M2) of channel c; returns (mean, biased M2 total). Uniform control flow.
-fn merge_stats(c: u32, k: u32, li: u32, lane_col: u32) -> vec2<f32> {
+fn merge_stats(c: u32, k: u32, li: u32) -> vec2<f32> {
   let live = c < params.cols;
   var acc = 0.0;
   if (live) {
     for (var s = k; s < params.splits; s += WG_K) { acc += partials[s * params.cols + c]; }
   }
-  lanes[li] = acc;
-  lanes2[li] = 0.0;
-  tree_sum(li, k);
-  let m = lanes[lane_col] / f32(params.rows);
-  workgroupBarrier();
+  let m = lane_sums(li, k, vec2<f32>(acc, 0.0)).x / f32(params.rows);
   var m2 = 0.0;
   if (live) {
     for (var s = k; s < params.splits; s += WG_K) {
@@ -161,9 +143,7 @@ fn merge_stats(c: u32, k: u32, li: u32, lane_col: u32) -> vec2<f32> {
       m2 += partials[(params.splits + s) * params.cols + c] + n * d * d;
     }
   }
-  lanes[li] = m2;
-  tree_sum(li, k);
-  return vec2<f32>(m, lanes[lane_col]);
+  return vec2<f32>(m, lane_sums(li, k, vec2<f32>(m2, 0.0)).x);
 }
 
 @compute @workgroup_size(WG_J, WG_K)
@@ -173,7 +153,7 @@ fn stats_finalize(
   @builtin(local_invocation_index) li: u32,
 ) {
   let c = wid.x * WG_J + lid.x;
-  let stats = merge_stats(c, lid.y, li, lid.x);
+  let stats = merge_stats(c, lid.y, li);
   if (c < params.cols && lid.y == 0u) {
     mean[c] = stats.x;
     invstd[c] = inverseSqrt(stats.y / f32(params.rows) + params.eps);
@@ -187,7 +167,7 @@ fn stats_finalize_running(
   @builtin(local_invocation_index) li: u32,
 ) {
   let c = wid.x * WG_J + lid.x;
-  let stats = merge_stats(c, lid.y, li, lid.x);
+  let stats = merge_stats(c, lid.y, li);
   if (c < params.cols && lid.y == 0u) {
     mean[c] = stats.x;
     invstd[c] = inverseSqrt(stats.y / f32(params.rows) + params.eps);
@@ -249,12 +229,10 @@ fn backward_partial(
       sum_dy_xhat += g * xhat_at(i, c);
     }
   }
-  lanes[li] = sum_dy;
-  lanes2[li] = sum_dy_xhat;
-  tree_sum(li, lid.y);
+  let sums = lane_sums(li, lid.y, vec2<f32>(sum_dy, sum_dy_xhat));
   if (c < params.cols && lid.y == 0u) {
-    partials[s * params.cols + c] = lanes[li];
-    partials[(params.splits + s) * params.cols + c] = lanes2[li];
+    partials[s * params.cols + c] = sums.x;
+    partials[(params.splits + s) * params.cols + c] = sums.y;
   }
 }
 
@@ -273,12 +251,10 @@ fn backward_finalize(
       sum_dy_xhat += partials[(params.splits + s) * params.cols + c];
     }
   }
-  lanes[li] = sum_dy;
-  lanes2[li] = sum_dy_xhat;
-  tree_sum(li, lid.y);
+  let sums = lane_sums(li, lid.y, vec2<f32>(sum_dy, sum_dy_xhat));
   if (c < params.cols && lid.y == 0u) {
-    let db = lanes[li];
-    let dg = lanes2[li];
+    let db = sums.x;
+    let dg = sums.y;
     if (params.accumulate != 0u) {
       dbeta[c] += db;
       dgamma[c] += dg;

@@ -1,12 +1,12 @@
 // Elementwise kernels over flat f32 arrays of length params.n.
 // Needs activation.wgsl prepended (fn activate, activation_grad_from_output, override ACT).
-// Bindings (group 0):
-//   0 params: { n: u32, alpha: f32, beta: f32 }   alpha doubles as the LeakyReLU slope
-//   activate:            1 x (read)            2 y (write)                 y = act(x)
-//   activate_backward:   1 y (read)  3 dy (read)  4 dx (write)            dx = dy * act'(from y)
-//   axpby:               1 a (read)  3 b (read)   4 out (write)           out = alpha * a + beta * b
-//   axpby_accumulate:    1 a (read)  3 b (read)   4 out (read_write)      out += alpha * a + beta * b
-//   scale:               1 x (read)            2 y (write)                 y = alpha * x
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   params: { n: u32, alpha: f32, beta: f32 }   alpha doubles as the LeakyReLU slope
+//   activate:            first = x (read)    result = y                       y = act(x)
+//   activate_backward:   first = y (read)    second = dy (read)   result2 = dx   dx = dy * act'(from y)
+//   axpby:               first = a (read)    second = b (read)    result2 = out  out = alpha * a + beta * b
+//   axpby_accumulate:    first = a (read)    second = b (read)    result2 = out  out += alpha * a + beta * b
+//   scale:               first = x (read)    result = y                       y = alpha * x
 // One thread per element; the grid is 2-D when n exceeds 65535 workgroups.
 override WORKGROUP_SIZE: u32 = 256u;
 

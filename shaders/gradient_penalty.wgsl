@@ -4,8 +4,9 @@
 //                  seed[i, :] = ∂R/∂g_i = (2λ/rows)·(‖g_i‖ − 1)/‖g_i‖ · g_i (0 where g_i = 0),
 //                  stats[0] = R. One workgroup; each thread takes rows lid, lid + WG, …
 // The seed is then pushed back through D's input-gradient computation (see src/nn) to get ∂R/∂W.
-// Bindings (group 0): 0 params { rows, cols, lambda, row_stride }, 1 a (read: real, or g),
-//   2 b (read: fake), 3 eps (read, rows), 4 out (read_write: x̂ or seed), 5 stats (read_write, 1).
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name): params
+//   { rows, cols, lambda, row_stride }, a (read: real, or g), b (read: fake), eps (read, rows),
+//   out (read_write: x̂ or seed), stats (read_write, 1).
 override WG: u32 = 64u;   // power of two
 
 struct Params {
@@ -22,7 +23,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
 
-var<workgroup> partial: array<f32, WG>;
+alias ReduceValue = f32;
+var<workgroup> reduce_scratch: array<ReduceValue, WG>;
+#include "lib/workgroup_reduce.wgsl"
 
 @compute @workgroup_size(WG)
 fn mix_rows(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -48,15 +51,8 @@ fn penalty_seed(@builtin(local_invocation_index) lid: u32) {
       out[row + j] = factor * a[row + j];
     }
   }
-  partial[lid] = sum;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
-      partial[lid] += partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_reduce(lid, lid, WG, 1u, sum);
   if (lid == 0u) {
-    stats[0] = params.lambda / f32(params.rows) * partial[0];
+    stats[0] = params.lambda / f32(params.rows) * total;
   }
 }

@@ -18,11 +18,11 @@
 //       hinge and wgan; the generator entry point has no real batch and writes 0
 //   [2] mean D(G(z)) over the fake batch, the same way
 //
-// Bindings (group 0):
-//   0 params { n_real, n_fake, stats_offset }
-//   1 real (read)    2 fake (read)    3 d_real (read_write)    4 d_fake (read_write)
-//   5 stats (read_write)
-// Entry points: discriminator (1–5), generator (2, 4, 5). Dispatch exactly one workgroup.
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   params { n_real, n_fake, stats_offset }, real (read), fake (read), d_real (read_write),
+//   d_fake (read_write), stats (read_write)
+// Entry points: discriminator (all), generator (params, fake, d_fake, stats). Dispatch exactly one
+// workgroup.
 override MODE: u32 = 0u;
 // Threads in the one workgroup: a power of two (the tree), the device profile's reductionWorkgroup.
 override WORKGROUP_SIZE: u32 = 256u;
@@ -41,7 +41,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
 
 // Per lane: (real loss terms, real D values, fake loss terms, fake D values).
-var<workgroup> lanes: array<vec4<f32>, WORKGROUP_SIZE>;
+alias ReduceValue = vec4<f32>;
+var<workgroup> reduce_scratch: array<ReduceValue, WORKGROUP_SIZE>;
+#include "lib/workgroup_reduce.wgsl"
 
 // σ(z) without overflow: exp only ever sees −|z|.
 fn sigmoid(z: f32) -> f32 {
@@ -87,14 +89,6 @@ fn generator_term(l: f32) -> vec3<f32> {
   return vec3<f32>(-l, -1.0, l);
 }
 
-fn tree(li: u32) {
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s = s / 2u) {
-    if (li < s) { lanes[li] += lanes[li + s]; }
-    workgroupBarrier();
-  }
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn discriminator(@builtin(local_invocation_index) li: u32) {
   let n_real = f32(params.n_real);
@@ -112,10 +106,8 @@ fn discriminator(@builtin(local_invocation_index) li: u32) {
     acc.z += t.x;
     acc.w += t.z;
   }
-  lanes[li] = acc;
-  tree(li);
+  let total = workgroup_reduce(li, li, WORKGROUP_SIZE, 1u, acc);
   if (li == 0u) {
-    let total = lanes[0];
     stats[params.stats_offset] = total.x / n_real + total.z / n_fake;
     stats[params.stats_offset + 1u] = total.y / n_real;
     stats[params.stats_offset + 2u] = total.w / n_fake;
@@ -132,10 +124,8 @@ fn generator(@builtin(local_invocation_index) li: u32) {
     acc.z += t.x;
     acc.w += t.z;
   }
-  lanes[li] = acc;
-  tree(li);
+  let total = workgroup_reduce(li, li, WORKGROUP_SIZE, 1u, acc);
   if (li == 0u) {
-    let total = lanes[0];
     stats[params.stats_offset] = total.z / n_fake;
     stats[params.stats_offset + 1u] = 0.0;
     stats[params.stats_offset + 2u] = total.w / n_fake;

@@ -5,16 +5,16 @@
 //   bias   n (optional)          op(B)  k×n: B stored k×n ("N"), or n×k with TRANS_B ("T")
 //   epilogue: C = act(op(A)op(B) + bias)   or, with ACCUMULATE, C = C + op(A)op(B)
 //
-// Bindings (group 0):
-//   0 params (uniform, struct Params below)
-//   1 a  array<f32>          5 a4 array<vec4<f32>>   same buffer; a4 read only when VEC_A
-//   2 b  array<f32>          6 b4 array<vec4<f32>>   same buffer; b4 read only when VEC_B
-//   3 c  array<f32> (rw)     7 c4 array<vec4<f32>> (rw): entry `matmul` writes through c,
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   params (uniform, struct Params below)
+//   a  array<f32>            a4 array<vec4<f32>>     same buffer; a4 read only when VEC_A
+//   b  array<f32>            b4 array<vec4<f32>>     same buffer; b4 read only when VEC_B
+//   c  array<f32> (rw)       c4 array<vec4<f32>> (rw): entry `matmul` writes through c,
 //                            `matmul_c4` (needs n % 4 == 0) through c4; never both in one entry,
 //                            because WebGPU forbids aliased writable bindings
-//   4 bias array<f32>        always bound (the launcher binds A there when there is no bias:
+//   bias array<f32>          always bound (the launcher binds A there when there is no bias:
 //                            a binding under a false override branch still counts as used)
-//   8 partials array<f32>    split-K slices, read by `matmul_splitk_reduce`
+//   partials array<f32>      split-K slices, read by `matmul_splitk_reduce`
 //
 // Blocking: a workgroup of WG_X×WG_Y threads computes a TILE_M×TILE_N tile of C (TILE_M = 4·WG_Y,
 // TILE_N = 4·WG_X; 16×16 threads → 64×64). Each thread owns a 4×4 block (rows ty·4…ty·4+3, columns

@@ -1,15 +1,15 @@
 // Counter-based random numbers on the GPU, so a training step draws its noise and its data
 // without any upload from the CPU. A value is a pure function of (seed, stream, counter, index):
 // the CPU twin (src/reference/counter-rng.ts) reproduces it bit for bit in the integer part.
-// Bindings (group 0):
-//   0 params: { n: u32, seed: u32, stream: u32, anchor_count: u32, noise_std: f32, row_stride: u32 }
-//   1 counter: array<u32> (read_write; [0] is the draw counter, advanced by `tick`)
-//   normal:          2 out: array<f32>, n values ~ N(0, noise_std²)
-//   sample_rows:     2 out: params.n = rows·dim floats, rows uniformly chosen rows of `anchors` (anchor_count × dim),
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   params: { n: u32, seed: u32, stream: u32, anchor_count: u32, noise_std: f32, row_stride: u32 }
+//   counter: array<u32> (read_write; [0] is the draw counter, advanced by `tick`)
+//   normal:          out: array<f32>, n values ~ N(0, noise_std²)
+//   sample_rows:     out: params.n = rows·dim floats, rows uniformly chosen rows of `anchors` (anchor_count × dim),
 //                    the same choice per index as sample_anchors; one thread per output float
-//   uniform_draw:    2 out: array<f32>, n values ~ U(0, 1) (open interval)
-//   sample_anchors:  2 out: n points (2n floats): a uniformly chosen anchor + N(0, noise_std²) noise
-//                    3 anchors: array<f32>, anchor_count × 2, row-major
+//   uniform_draw:    out: array<f32>, n values ~ U(0, 1) (open interval)
+//   sample_anchors:  out: n points (2n floats): a uniformly chosen anchor + N(0, noise_std²) noise
+//                    anchors: array<f32>, anchor_count × 2, row-major
 override WORKGROUP_SIZE: u32 = 256u;
 
 struct Params {

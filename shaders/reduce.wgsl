@@ -1,17 +1,17 @@
 // Sums over one axis of a row-major R×C f32 matrix (x[r * C + c]), deterministically: no atomics,
 // and the order of every addition depends only on the shape, the chunk and the override constants.
 //
-// Bindings (group 0):
-//   0 params (uniform, below)
-//   1 x       (read)        the matrix, params.rows × params.cols
-//   2 result  (read_write)  see the entry points; read only when accumulating
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   params (uniform, below)
+//   x       (read)        the matrix, params.rows × params.cols
+//   result  (read_write)  see the entry points; read only when accumulating
 //
 // Entry points, each for one pass:
 //   sum_cols: for column c and row chunk s (rows [s·chunk, min((s+1)·chunk, R))):
 //               result[s·C + c] = Σ_r f(x[r·C + c])
 //             Workgroup WG_J × WG_K: local x runs along WG_J adjacent columns (coalesced loads),
 //             local y along WG_K row lanes; lane k adds rows k, k + WG_K, … of the chunk in order,
-//             then the lanes meet in a shared-memory tree.
+//             then the lanes meet in a shared-memory tree (lib/workgroup_reduce.wgsl).
 //   sum_rows: for row r and column chunk s: result[r·splits + s] = Σ_c f(x[r·C + c]).
 //             Workgroup WG_K × WG_J: local x runs along the reduced axis (coalesced), y along rows.
 // With splits = 1 a pass writes the final answer, result[j] = scale · Σ + (accumulate ? result[j] : 0);
@@ -39,7 +39,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> result: array<f32>;
 
-var<workgroup> lanes: array<f32, WG_J * WG_K>;
+alias ReduceValue = f32;
+var<workgroup> reduce_scratch: array<ReduceValue, WG_J * WG_K>;
+#include "lib/workgroup_reduce.wgsl"
 
 fn term(i: u32) -> f32 {
   let v = x[i];
@@ -68,15 +70,10 @@ fn sum_cols(
       acc += term(r * params.cols + c);
     }
   }
-  lanes[li] = acc;
-  workgroupBarrier();
-  // li = lid.y · WG_J + lid.x, so the partner lane of the same column is s · WG_J further on.
-  for (var s = WG_K / 2u; s > 0u; s = s / 2u) {
-    if (lid.y < s) { lanes[li] += lanes[li + s * WG_J]; }
-    workgroupBarrier();
-  }
+  // li = lid.y · WG_J + lid.x, so the lanes of one column are WG_J apart.
+  let total = workgroup_reduce(li, lid.y, WG_K, WG_J, acc);
   if (lid.y == 0u && c < params.cols) {
-    store(wid.y * params.cols + c, lanes[li]);
+    store(wid.y * params.cols + c, total);
   }
 }
 
@@ -95,14 +92,9 @@ fn sum_rows(
       acc += term(r * params.cols + c);
     }
   }
-  lanes[li] = acc;
-  workgroupBarrier();
-  // li = lid.y · WG_K + lid.x: the partner lane of the same row is s further on.
-  for (var s = WG_K / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) { lanes[li] += lanes[li + s]; }
-    workgroupBarrier();
-  }
+  // li = lid.y · WG_K + lid.x: the lanes of one row are adjacent.
+  let total = workgroup_reduce(li, lid.x, WG_K, 1u, acc);
   if (lid.x == 0u && r < params.rows) {
-    store(r * params.splits + wid.y, lanes[li]);
+    store(r * params.splits + wid.y, total);
   }
 }

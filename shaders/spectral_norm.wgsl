@@ -7,10 +7,10 @@
 // Forward:  divide_by_sigma        W̄ = W / σ
 // Backward: row_dots, sum_rows     c = ⟨G, W̄⟩_F (paper eq. 12's λ)
 //           backward               ∂L/∂W = (G − c·u vᵀ) / σ      (u, v held fixed)
-// Bindings (group 0), each entry point using the ones it names:
-//   0 params (uniform)   1 mat (read: W or G, rows×cols)   2 x (read, vector)
-//   3 y (read_write: vector or matrix out)   4 s (read_write, 1 float: sigma out, or c)
-//   5 z (read, vector)   6 sigma (read, 1 float)   7 mat2 (read: W̄, rows×cols)
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name), each entry
+// point using the ones it names: params (uniform), mat (read: W or G, rows×cols), x (read, vector),
+// y (read_write: vector or matrix out), s (read_write, 1 float: sigma out, or c), z (read, vector),
+// sigma (read, 1 float), mat2 (read: W̄, rows×cols).
 // Workgroups: mat_t_vec is TCOLS columns × TLANES row lanes (lanes reduced in workgroup memory);
 // mat_vec and row_dots one WG-thread workgroup per row (grid split over x, y past 65535);
 // norms and dots one WG-thread workgroup in all; elementwise ones one thread per element.
@@ -37,24 +37,11 @@ struct Params {
 @group(0) @binding(6) var<storage, read> sigma: array<f32>;
 @group(0) @binding(7) var<storage, read> mat2: array<f32>;
 
-var<workgroup> partial: array<f32, WG>;
-var<workgroup> tile: array<f32, TCOLS * TLANES>;
-
-// Sum of one value per thread over a WG-thread workgroup (tree reduction). Call from uniform
-// control flow; the trailing barrier lets the caller reduce again straight away.
-fn workgroup_sum(lid: u32, value: f32) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
+// Scratch for every reduction here (lib/workgroup_reduce.wgsl): the WG-thread trees and mat_t_vec's
+// TCOLS × TLANES lanes.
+alias ReduceValue = f32;
+var<workgroup> reduce_scratch: array<ReduceValue, max(WG, TCOLS * TLANES)>;
+#include "lib/workgroup_reduce.wgsl"
 
 // y[j] = Σ_i mat[i, j] · x[i]: neighbouring threads read neighbouring columns of one row.
 @compute @workgroup_size(TCOLS, TLANES)
@@ -66,16 +53,9 @@ fn mat_t_vec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id
       acc += mat[i * params.cols + j] * x[i];
     }
   }
-  tile[lid.y * TCOLS + lid.x] = acc;
-  workgroupBarrier();
-  for (var stride = TLANES / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid.y < stride) {
-      tile[lid.y * TCOLS + lid.x] += tile[(lid.y + stride) * TCOLS + lid.x];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_reduce(lid.y * TCOLS + lid.x, lid.y, TLANES, TCOLS, acc);
   if (lid.y == 0u && j < params.cols) {
-    y[j] = tile[lid.x];
+    y[j] = total;
   }
 }
 
@@ -98,7 +78,7 @@ fn mat_vec(
       acc += mat[base + j] * x[j];
     }
   }
-  let total = workgroup_sum(lid, acc);
+  let total = workgroup_reduce(lid, lid, WG, 1u, acc);
   if (lid == 0u && i < params.rows) {
     y[i] = total;
   }
@@ -119,7 +99,7 @@ fn row_dots(
       acc += mat[base + j] * mat2[base + j];
     }
   }
-  let total = workgroup_sum(lid, acc);
+  let total = workgroup_reduce(lid, lid, WG, 1u, acc);
   if (lid == 0u && i < params.rows) {
     y[i] = total;
   }
@@ -132,7 +112,7 @@ fn normalize_cols(@builtin(local_invocation_index) lid: u32) {
   for (var j = lid; j < params.cols; j += WG) {
     acc += y[j] * y[j];
   }
-  let scale = 1.0 / max(sqrt(workgroup_sum(lid, acc)), params.eps);
+  let scale = 1.0 / max(sqrt(workgroup_reduce(lid, lid, WG, 1u, acc)), params.eps);
   for (var j = lid; j < params.cols; j += WG) {
     y[j] = y[j] * scale;
   }
@@ -145,14 +125,14 @@ fn normalize_rows_dot(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < params.rows; i += WG) {
     acc += x[i] * x[i];
   }
-  let scale = 1.0 / max(sqrt(workgroup_sum(lid, acc)), params.eps);
+  let scale = 1.0 / max(sqrt(workgroup_reduce(lid, lid, WG, 1u, acc)), params.eps);
   var dot = 0.0;
   for (var i = lid; i < params.rows; i += WG) {
     let u = x[i] * scale;
     y[i] = u;
     dot += u * x[i];
   }
-  let total = workgroup_sum(lid, dot);
+  let total = workgroup_reduce(lid, lid, WG, 1u, dot);
   if (lid == 0u) {
     s[0] = total;
   }
@@ -165,7 +145,7 @@ fn dot_rows(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < params.rows; i += WG) {
     acc += x[i] * z[i];
   }
-  let total = workgroup_sum(lid, acc);
+  let total = workgroup_reduce(lid, lid, WG, 1u, acc);
   if (lid == 0u) {
     s[0] = total;
   }
@@ -178,7 +158,7 @@ fn sum_rows(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < params.rows; i += WG) {
     acc += x[i];
   }
-  let total = workgroup_sum(lid, acc);
+  let total = workgroup_reduce(lid, lid, WG, 1u, acc);
   if (lid == 0u) {
     s[0] = total;
   }

@@ -4,10 +4,10 @@
 //   forward:  norms[i] = max(‖W_i‖₂, ε) ;  W̄_i = W_i / norms[i]         (ε = params.eps)
 //   backward: ∂L/∂W_i = (g_i − (g_i·W̄_i) W̄_i) / norms[i]
 //   clip:     W ← clamp(W, −c, c) in place
-// Bindings (group 0), each entry point using the ones it names:
-//   0 params (uniform)   1 input (read: W for forward, g = ∂L/∂W̄ for backward, rows×cols)
-//   2 normalized (read: W̄, backward)   3 output (read_write: W̄, ∂L/∂W, or W for clip)
-//   4 norms (read_write, rows: written by forward, read by backward)
+// Bindings (group 0, numbered only in the declarations below; launchers bind by name), each entry
+// point using the ones it names: params (uniform), input (read: W for forward, g = ∂L/∂W̄ for
+// backward, rows×cols), normalized (read: W̄, backward), output (read_write: W̄, ∂L/∂W, or W for
+// clip), norms (read_write, rows: written by forward, read by backward).
 // forward and backward: one WG-thread workgroup per row (grid split over x, y past 65535 rows),
 // a tree reduction in workgroup memory, then the row's elements; clip: one thread per element.
 // WG is the device profile's reductionWorkgroup (src/gpu/tuning.ts; 256 on GPUs), also the clip grid's.
@@ -28,20 +28,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> output: array<f32>;
 @group(0) @binding(4) var<storage, read_write> norms: array<f32>;
 
-var<workgroup> partial: array<f32, WG>;
-
-// Sum of one value per thread over the workgroup; call from uniform control flow.
-fn workgroup_sum(lid: u32, value: f32) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  return partial[0];
-}
+alias ReduceValue = f32;
+var<workgroup> reduce_scratch: array<ReduceValue, WG>;
+#include "lib/workgroup_reduce.wgsl"
 
 @compute @workgroup_size(WG)
 fn forward(
@@ -57,7 +46,7 @@ fn forward(
       acc += input[base + j] * input[base + j];
     }
   }
-  let norm = max(sqrt(workgroup_sum(lid, acc)), params.eps);
+  let norm = max(sqrt(workgroup_reduce(lid, lid, WG, 1u, acc)), params.eps);
   if (i >= params.rows) {
     return;
   }
@@ -83,7 +72,7 @@ fn backward(
       acc += input[base + j] * normalized[base + j];
     }
   }
-  let along = workgroup_sum(lid, acc);
+  let along = workgroup_reduce(lid, lid, WG, 1u, acc);
   if (i >= params.rows) {
     return;
   }

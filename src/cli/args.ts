@@ -22,11 +22,3 @@ export function parseArgs(argv: string[], known: Record<string, 'value' | 'flag'
   }
   return out;
 }
-
-export function numberArg(args: Map<string, string>, name: string, fallback: number): number {
-  const raw = args.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number (got "${raw}")`);
-  return value;
-}

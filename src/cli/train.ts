@@ -4,21 +4,9 @@
  * (Dawn) or on the CPU backend, shows progress with steps/s, and writes the run as JSON.
  */
 import { writeFileSync } from 'node:fs';
-import { isDataset2dName } from '../data/mixtures';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu-backend';
 import { GpuBackend } from '../engine/gpu-backend';
-import {
-  DEFAULT_CNN,
-  DEFAULT_MLP,
-  defaultConfig,
-  SETTINGS,
-  VARIANT_NAMES,
-  type DataName,
-  type SettingName,
-  type TrainerConfig,
-  type VariantName,
-} from '../gan/config';
 import { GanTrainer } from '../gan/trainer';
 import { toPaddedImages } from '../data/mnist';
 import { layerSpectrum } from '../spectra/spectra';
@@ -27,88 +15,12 @@ import { digitSplit } from '../metrics/digit-split';
 import { loadDigitClassifierInNode } from '../node/digit-classifier-node';
 import { loadMnistInNode } from '../node/mnist-node';
 import { acquireNodeGpu } from '../node/webgpu-node';
-import { numberArg, parseArgs } from './args';
+import { parseArgs } from './args';
+import { CLI_OPTIONS, cliSettings, configFromArgs, usage } from './options';
 
-const OPTIONS = {
-  model: 'value',
-  data: 'value',
-  variants: 'value',
-  settings: 'value',
-  loss: 'value',
-  steps: 'value',
-  seed: 'value',
-  batch: 'value',
-  'stats-every': 'value',
-  'spectra-every': 'value',
-  ip: 'value',
-  warmup: 'value',
-  clip: 'value',
-  lr: 'value',
-  width: 'value',
-  'eval-samples': 'value',
-  out: 'value',
-  backend: 'value',
-  quiet: 'flag',
-  help: 'flag',
-} as const;
-
-const USAGE = `usage: npm run train -- [--model mlp2d|cnn] [--data ring8|grid25|spiral|moons|mnist] [--width 1/8|1/4|1/2|1]
-  [--variants sn,wn,none,clip,orthonormal,wgan-gp] [--eval-samples N]
-  [--settings A..F] [--loss standard|hinge|wgan] [--steps N] [--seed N] [--batch N] [--stats-every K] [--spectra-every N]
-  [--ip N] [--warmup N] [--clip C] [--lr A] [--backend webgpu|cpu] [--out run.json] [--quiet]`;
-
-function parseWidth(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_CNN.width;
-  const [num, den] = raw.split('/');
-  const value = den === undefined ? Number(num) : Number(num) / Number(den);
-  if (![0.125, 0.25, 0.5, 1].includes(value)) throw new Error(`--width must be 1/8, 1/4, 1/2 or 1 (got ${raw})`);
-  return value;
-}
-
-export function configFromArgs(args: Map<string, string>): { config: TrainerConfig; steps: number } {
-  const model = args.get('model') ?? 'mlp2d';
-  if (model !== 'mlp2d' && model !== 'cnn') throw new Error(`--model must be mlp2d or cnn (got ${model})`);
-  const data = args.get('data') ?? (model === 'cnn' ? 'mnist' : 'ring8');
-  if (model === 'cnn' && data !== 'mnist') throw new Error(`--model cnn trains on --data mnist (got ${data})`);
-  if (model === 'mlp2d' && !isDataset2dName(data)) {
-    throw new Error(`--data ${data} is not a 2-D data set (ring8, grid25, spiral, moons; mnist needs --model cnn)`);
-  }
-  const variants = (args.get('variants') ?? 'sn,wn,none').split(',').map((s) => s.trim());
-  for (const v of variants) {
-    if (!(VARIANT_NAMES as readonly string[]).includes(v))
-      throw new Error(`unknown variant "${v}" (known: ${VARIANT_NAMES.join(', ')})`);
-  }
-  const settingName = (args.get('settings') ?? 'C').toUpperCase();
-  if (!(settingName in SETTINGS)) throw new Error(`--settings must be one of A–F (got ${settingName})`);
-  const setting = SETTINGS[settingName as SettingName];
-  const loss = args.get('loss') ?? 'standard';
-  if (loss !== 'standard' && loss !== 'hinge' && loss !== 'wgan') {
-    throw new Error(`--loss must be standard, hinge or wgan (got ${loss})`);
-  }
-  const cnn = model === 'cnn';
-  const config = defaultConfig({
-    model: cnn ? { ...DEFAULT_CNN, width: parseWidth(args.get('width')) } : DEFAULT_MLP,
-    evalSamples: numberArg(args, 'eval-samples', cnn ? 100 : 2500),
-    data: data as DataName,
-    variants: variants as VariantName[],
-    loss,
-    adam: { ...setting, lr: numberArg(args, 'lr', setting.lr) },
-    seed: numberArg(args, 'seed', 1),
-    batch: numberArg(args, 'batch', cnn ? 64 : 128),
-    statsEvery: numberArg(args, 'stats-every', 50),
-    spectraEvery: numberArg(args, 'spectra-every', 10 * numberArg(args, 'stats-every', 50)),
-    snRounds: numberArg(args, 'ip', 1),
-    snWarmup: numberArg(args, 'warmup', 0),
-    clip: numberArg(args, 'clip', 0.01),
-  });
-  const steps = numberArg(args, 'steps', 5000);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer (got ${steps})`);
-  return { config, steps };
-}
-
-export async function makeBackend(kind: string): Promise<Backend> {
+/** `kind` was checked by the settings table's backend row. */
+async function makeBackend(kind: 'webgpu' | 'cpu'): Promise<Backend> {
   if (kind === 'cpu') return new CpuBackend();
-  if (kind !== 'webgpu') throw new Error(`--backend must be webgpu or cpu (got ${kind})`);
   return new GpuBackend(await acquireNodeGpu({ label: 'train.device' }));
 }
 
@@ -141,14 +53,14 @@ function progressBar(step: number, total: number, rate: number): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, OPTIONS);
+  const args = parseArgs(argv, CLI_OPTIONS);
   if (args.has('help')) {
-    console.log(USAGE);
+    console.log(usage());
     return;
   }
   const { config, steps } = configFromArgs(args);
-  const backend = await makeBackend(args.get('backend') ?? 'webgpu');
-  const quiet = args.has('quiet');
+  const { backend: backendName, quiet, out: path } = cliSettings(args);
+  const backend = await makeBackend(backendName);
   console.error(`backend: ${backend.kind} — ${backend.description}`);
   const images = config.data === 'mnist' ? await loadDigits(config.evalSamples) : undefined;
   const trainer = new GanTrainer(backend, config, images?.data, images?.scorer);
@@ -212,7 +124,6 @@ async function main(argv: string[]): Promise<void> {
     ...(images ? { reference: images.reference } : {}),
     variants,
   };
-  const path = args.get('out');
   if (path) {
     writeFileSync(path, JSON.stringify(out));
     console.error(`wrote ${path}`);
@@ -223,7 +134,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: Error) => {
-    console.error(`train: ${error.message}\n${USAGE}`);
+    console.error(`train: ${error.message}\n(npm run train -- --help lists every option)`);
     process.exit(1);
   },
 );

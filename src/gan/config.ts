@@ -1,38 +1,22 @@
-/** Training configuration: the paper's Adam settings A–F, the variants, and their defaults. */
+/**
+ * Training configuration: the model, data, variants and hyperparameters of a run. Its defaults and
+ * the checks in validateConfig come from the settings table (src/settings/schema.ts), so the CLI,
+ * the page and the trainer accept the same values and refuse the others in the same words.
+ */
 import type { Activation } from '../gpu/activation';
-import type { Dataset2dName } from '../data/mixtures';
 import type { GanLossKind } from '../engine/backend';
+import {
+  defaultOf,
+  keyOf,
+  modelDataProblem,
+  problemWith,
+  shownValue,
+  type CliField,
+  type DataName,
+} from '../settings/schema';
+import type { AdamSetting, VariantName } from './names';
 
-/** How a variant normalizes its discriminator's weights; everything else is shared. */
-export const VARIANT_NAMES = ['sn', 'wn', 'none', 'clip', 'orthonormal', 'wgan-gp'] as const;
-export type VariantName = (typeof VARIANT_NAMES)[number];
-
-export const VARIANT_TITLES: Record<VariantName, string> = {
-  sn: 'Spectral norm',
-  wn: 'Weight norm',
-  none: 'No normalization',
-  clip: 'Weight clipping',
-  orthonormal: 'Orthonormal regularization',
-  'wgan-gp': 'Gradient penalty',
-};
-
-export interface AdamSetting {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  nDis: number;
-}
-
-/** Paper Table 1. */
-export const SETTINGS: Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', AdamSetting> = {
-  A: { lr: 1e-4, beta1: 0.5, beta2: 0.9, nDis: 5 },
-  B: { lr: 1e-4, beta1: 0.5, beta2: 0.999, nDis: 1 },
-  C: { lr: 2e-4, beta1: 0.5, beta2: 0.999, nDis: 1 },
-  D: { lr: 1e-3, beta1: 0.5, beta2: 0.9, nDis: 5 },
-  E: { lr: 1e-3, beta1: 0.5, beta2: 0.999, nDis: 5 },
-  F: { lr: 1e-3, beta1: 0.9, beta2: 0.999, nDis: 5 },
-};
-export type SettingName = keyof typeof SETTINGS;
+export { SETTINGS, VARIANT_NAMES, VARIANT_TITLES, type AdamSetting, type SettingName, type VariantName } from './names';
 
 export interface MlpGanModel {
   kind: 'mlp';
@@ -57,7 +41,7 @@ export interface CnnGanModel {
 }
 
 export type GanModelConfig = MlpGanModel | CnnGanModel;
-export type DataName = Dataset2dName | 'mnist';
+export type { DataName };
 
 export interface TrainerConfig {
   model: GanModelConfig;
@@ -85,79 +69,90 @@ export interface TrainerConfig {
   evalSamples: number;
 }
 
+/** The headless default (the CLI's), as the settings table gives it. */
+const headless = <V>(field: CliField): V => defaultOf(field, 'cli') as V;
+
 export const DEFAULT_MLP: MlpGanModel = {
   kind: 'mlp',
-  noiseDim: 2,
-  generatorHidden: [64, 64],
-  discriminatorHidden: [64, 64],
+  noiseDim: headless('noiseDim'),
+  generatorHidden: Array.from({ length: headless<number>('mlpDepth') }, () => headless<number>('mlpWidth')),
+  discriminatorHidden: Array.from({ length: headless<number>('mlpDepth') }, () => headless<number>('mlpWidth')),
   generatorActivation: 'relu',
   discriminatorActivation: 'leaky_relu',
   slope: 0.1,
 };
 
-export const DEFAULT_CNN: CnnGanModel = { kind: 'cnn', width: 0.25, channels: 1, noiseDim: 128, slope: 0.1 };
+export const DEFAULT_CNN: CnnGanModel = {
+  kind: 'cnn',
+  width: headless('cnnWidth'),
+  channels: 1,
+  noiseDim: 128,
+  slope: 0.1,
+};
 
+/** A configuration with the headless (CLI) defaults of the settings table, and `overrides` on top. */
 export function defaultConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig {
   return {
     model: DEFAULT_MLP,
-    data: 'ring8',
-    variants: ['sn', 'wn', 'none'],
-    loss: 'standard',
-    adam: SETTINGS.C,
-    batch: 128,
-    seed: 1,
-    snRounds: 1,
-    snWarmup: 0,
-    clip: 0.01,
-    orthoBeta: 1e-4,
-    gpLambda: 10,
-    statsEvery: 50,
-    spectraEvery: 500,
-    evalSamples: 2500,
+    data: headless('data'),
+    variants: headless('variants'),
+    loss: headless('loss'),
+    adam: { lr: headless('lr'), beta1: headless('beta1'), beta2: headless('beta2'), nDis: headless('nDis') },
+    batch: headless('batch'),
+    seed: headless('seed'),
+    snRounds: headless('snRounds'),
+    snWarmup: headless('snWarmup'),
+    clip: headless('clip'),
+    orthoBeta: headless('orthoBeta'),
+    gpLambda: headless('gpLambda'),
+    statsEvery: headless('statsEvery'),
+    spectraEvery: headless('spectraEvery'),
+    evalSamples: headless('evalSamples'),
     ...overrides,
   };
 }
 
-/** Throws a message a person can act on when a configuration cannot be trained. */
+/**
+ * Throws a message a person can act on when a configuration cannot be trained. Each setting is
+ * checked by its row of the settings table (the reason reads as on the page and in the CLI); the
+ * model's shape, which no single setting describes, is checked here.
+ */
 export function validateConfig(c: TrainerConfig): void {
   const problems: string[] = [];
+  const check = (field: CliField, value: unknown) => {
+    const reason = problemWith(field, value);
+    if (reason !== null) problems.push(`${keyOf(field)} ${reason} (got ${shownValue(field, value)})`);
+  };
   const positiveInt = (name: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 1 || v > max)
       problems.push(`${name} must be an integer from 1 to ${max} (got ${v})`);
   };
-  positiveInt('batch', c.batch, 4096);
-  positiveInt('noise dimension', c.model.noiseDim, 512);
+  check('variants', c.variants);
+  check('data', c.data);
+  check('loss', c.loss);
+  check('lr', c.adam.lr);
+  check('beta1', c.adam.beta1);
+  check('beta2', c.adam.beta2);
+  check('nDis', c.adam.nDis);
+  check('batch', c.batch);
+  check('seed', c.seed);
+  check('snRounds', c.snRounds);
+  check('snWarmup', c.snWarmup);
+  check('clip', c.clip);
+  check('orthoBeta', c.orthoBeta);
+  check('gpLambda', c.gpLambda);
+  check('statsEvery', c.statsEvery);
+  check('spectraEvery', c.spectraEvery);
+  check('evalSamples', c.evalSamples);
+  const modelData = modelDataProblem(c.model.kind === 'cnn' ? 'cnn' : 'mlp2d', c.data);
+  if (modelData !== null) problems.push(modelData);
   if (c.model.kind === 'cnn') {
-    if (![0.125, 0.25, 0.5, 1].includes(c.model.width))
-      problems.push(`width must be 1/8, 1/4, 1/2 or 1 (got ${c.model.width})`);
-    if (c.data !== 'mnist') problems.push(`the CNN trains on images (mnist), not ${c.data}`);
-  } else if (c.data === 'mnist') {
-    problems.push('mnist needs the CNN model');
-  }
-  positiveInt('statsEvery', c.statsEvery, 1_000_000);
-  if (!Number.isInteger(c.spectraEvery) || c.spectraEvery < 0) {
-    problems.push(`spectraEvery must be a non-negative integer (got ${c.spectraEvery})`);
-  }
-  positiveInt('evalSamples', c.evalSamples, 100_000);
-  positiveInt('n_dis', c.adam.nDis, 100);
-  if (c.model.kind === 'mlp') {
+    check('cnnWidth', c.model.width);
+    positiveInt('noise dimension', c.model.noiseDim, 512);
+  } else {
+    check('noiseDim', c.model.noiseDim);
+    // Tests and benchmarks build G and D of their own shapes, wider than the page's choices.
     for (const w of [...c.model.generatorHidden, ...c.model.discriminatorHidden]) positiveInt('layer width', w, 4096);
   }
-  if (!Number.isInteger(c.snRounds) || c.snRounds < 1 || c.snRounds > 100)
-    problems.push(`Ip must be 1–100 (got ${c.snRounds})`);
-  if (!Number.isInteger(c.snWarmup) || c.snWarmup < 0 || c.snWarmup > 1000)
-    problems.push(`warm-up must be 0–1000 (got ${c.snWarmup})`);
-  if (!(c.adam.lr > 0 && Number.isFinite(c.adam.lr))) problems.push(`learning rate must be > 0 (got ${c.adam.lr})`);
-  for (const [name, b] of [
-    ['β1', c.adam.beta1],
-    ['β2', c.adam.beta2],
-  ] as const) {
-    if (!(b >= 0 && b < 1)) problems.push(`${name} must be in [0, 1) (got ${b})`);
-  }
-  if (!(c.clip > 0 && Number.isFinite(c.clip))) problems.push(`clip bound must be > 0 (got ${c.clip})`);
-  if (!(c.orthoBeta >= 0 && Number.isFinite(c.orthoBeta))) problems.push(`β must be ≥ 0 (got ${c.orthoBeta})`);
-  if (!(c.gpLambda >= 0 && Number.isFinite(c.gpLambda))) problems.push(`λ must be ≥ 0 (got ${c.gpLambda})`);
-  if (c.variants.length === 0) problems.push('at least one variant must be chosen');
-  if (new Set(c.variants).size !== c.variants.length) problems.push('each variant may appear once');
   if (problems.length > 0) throw new Error(`Invalid training configuration: ${problems.join('; ')}.`);
 }

@@ -10,6 +10,7 @@ import { COVERAGE_SAMPLES, modeCoverage } from '../data/mode-coverage';
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { validateConfig, type TrainerConfig, type VariantName } from './config';
 import { computeInline, type LayerSpectrum, type LayerWeights, type SpectrumComputer } from '../spectra/spectra';
+import { BoundedMetricsHistory } from './metrics-history';
 import { cnnGan, mlpGan } from './model';
 import { GanVariant, type SharedInputs } from './variant';
 
@@ -113,7 +114,8 @@ export class GanTrainer {
   readonly extent: [number, number, number, number] | null;
   readonly variants: GanVariant[];
   readonly status = new Map<VariantName, VariantStatus>();
-  readonly metrics: StepMetrics[] = [];
+  /** Every statistics capture, bounded (older captures thinned); what charts and exports read. */
+  readonly history = new BoundedMetricsHistory();
   private readonly counter: Tensor;
   private readonly shared: SharedInputs;
   private readonly drawData: Op[];
@@ -243,6 +245,11 @@ export class GanTrainer {
     });
     void backend.run([evalDraw, ...this.variants.flatMap((v) => v.warmupOps)]);
     this.rebuildStep();
+  }
+
+  /** The kept captures, by step and within a step in variant order. */
+  get metrics(): readonly StepMetrics[] {
+    return this.history.all();
   }
 
   get steps(): number {
@@ -421,7 +428,7 @@ export class GanTrainer {
         fid: scores?.fid ?? null,
       });
     }
-    this.metrics.push(...batch);
+    this.history.append(batch);
     if (divergedAny) this.rebuildStep();
     for (const listener of this.listeners) listener(batch);
     return batch;

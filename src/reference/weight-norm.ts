@@ -42,7 +42,7 @@ export function weightNormBackward(
   return out;
 }
 
-/** WGAN weight clipping: clamp(W, −c, c). */
-export function weightClip(w: ArrayLike<number>, c = 0.01): Float64Array {
+/** WGAN weight clipping: clamp(W, −c, c); c is the run's clip bound (its default is in the settings table). */
+export function weightClip(w: ArrayLike<number>, c: number): Float64Array {
   return Float64Array.from(w, (x) => Math.min(Math.max(x, -c), c));
 }

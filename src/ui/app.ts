@@ -7,6 +7,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dataset2d, isDataset2dName } from '../data/mixtures';
 import { VARIANT_NAMES, type VariantName } from '../gan/config';
+import { automation } from './automation';
 import { TrainingSession } from './session/session';
 import { isImageData } from './state/settings';
 import { AppStore, StoreController } from './state/store';
@@ -24,18 +25,6 @@ import './spectra-panel';
 import './training-charts';
 import './visuals/field-view';
 import './visuals/image-grid';
-
-/** Hooks the end-to-end tests use; harmless for visitors. */
-declare global {
-  interface Window {
-    sngan?: {
-      store: AppStore;
-      session: TrainingSession;
-      loseDevice(): boolean;
-      heavySpectra(): Promise<{ layers: number; before: number; after: number }>;
-    };
-  }
-}
 
 const SIDEBAR_GROUPS = ['variants', 'data', 'hyper', 'presets', 'seed', 'display', 'share'] as const;
 
@@ -203,16 +192,8 @@ export class App extends LitElement {
     this.store.setSettings(settings);
     this.store.setUrlNotices(notices);
     this.store.subscribe(() => this.syncUrl());
-    window.sngan = {
-      store: this.store,
-      session: this.session,
-      loseDevice: () => {
-        const ctx = this.session.gpuContext;
-        ctx?.device.destroy();
-        return ctx !== null;
-      },
-      heavySpectra: () => this.session.heavySpectra(),
-    };
+    // The automation interface (tests, the console); it reads the session's real state only.
+    window.sngan = automation(this.store, this.session);
     window.addEventListener('keydown', this.onKey);
     void this.session.start();
   }

@@ -104,9 +104,11 @@ describe('npm run train (headless trainer)', () => {
   it('rejects bad options with a message naming the problem', () => {
     for (const [args, message] of [
       [['--settings', 'Z'], /settings must be one of A–F/],
-      [['--variants', 'sn,foo'], /unknown variant "foo"/],
+      // The same words as the page's URL notice (the settings table's reasons).
+      [['--variants', 'sn,foo'], /--variants unknown foo \(choose from sn, wn, none/],
       [['--steps', '-3'], /steps must be a positive integer/],
-      [['--batch', 'abc'], /batch must be a number/],
+      [['--batch', 'abc'], /--batch must be an integer from 1 to 1024 \(got abc\)/],
+      [['--model', 'cnn', '--data', 'ring8'], /the CNN trains on images: data must be mnist/],
       [['--frobnicate', '1'], /unknown option --frobnicate/],
     ] as const) {
       const run = train([...args, '--backend', 'cpu']);

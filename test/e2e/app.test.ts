@@ -305,11 +305,11 @@ describe('the training page in headless Chromium', () => {
     await waitForStep(page, 30);
     await page.click('[data-testid="play"]');
     await page.waitForFunction(() => window.sngan!.store.run.phase === 'paused');
-    // Pausing takes a checkpoint of the paused step (the session's private field, read here).
+    // Pausing takes a checkpoint of the paused step.
     const checkpoint = await page.waitForFunction(
       () => {
-        const c = (window.sngan!.session as unknown as { checkpoint: { step: number } | null }).checkpoint;
-        return c !== null && c.step === window.sngan!.session.trainer!.steps ? c.step : null;
+        const at = window.sngan!.checkpointStep();
+        return at !== null && at === window.sngan!.trainerSteps() ? at : null;
       },
       undefined,
       { timeout: DATA_MS },
@@ -319,7 +319,7 @@ describe('the training page in headless Chromium', () => {
     await page.click('[data-testid="play"]');
     await page.waitForFunction(() => window.sngan!.store.run.phase === 'running');
     const lost = await page.evaluate(() => ({
-      at: window.sngan!.session.trainer!.steps,
+      at: window.sngan!.trainerSteps()!,
       ok: window.sngan!.loseDevice(),
     }));
     expect(lost.ok).toBe(true);
@@ -384,9 +384,26 @@ describe('the training page in headless Chromium', () => {
     const { page, errors } = await openApp();
     await page.click('[data-testid="play"]');
     await waitForStep(page, 10);
-    const result = await page.evaluate(() => window.sngan!.heavySpectra());
-    console.log('heavy spectra:', result);
-    expect(result.layers).toBe(4);
+    // The run's own D layers, read from its model: the default 2-D MLP's D for each variant.
+    const real = await page.evaluate(() => window.sngan!.discriminatorShapes());
+    const variants = await page.evaluate(() => window.sngan!.store.run.variants);
+    expect(real).toEqual(
+      variants.map(() => [
+        [64, 2],
+        [64, 64],
+        [1, 64],
+      ]),
+    );
+    // Paper-width CNN layers (seconds of work) on top, so training has time to go on meanwhile.
+    const load: [number, number][] = [
+      [512, 2304],
+      [256, 4096],
+      [512, 2304],
+      [256, 4096],
+    ];
+    const result = await page.evaluate((load) => window.sngan!.spectraUnderLoad(load), load);
+    console.log('spectra under load:', { ...result, shapes: result.shapes.length });
+    expect(result.shapes).toEqual([...real.flat(), ...load]);
     expect(result.after).toBeGreaterThan(result.before);
     expect(errors).toEqual([]);
     await page.close();

@@ -8,6 +8,10 @@ import adamCode from '../../../shaders/adam.wgsl?raw';
 import { packUniform, storageUsage } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const ADAM_SHADER = kernelShader('adam', adamCode, ['params', 'grad', 'param', 'm', 'v', 'counter', 'step']);
+const SHADER = ADAM_SHADER;
 
 /** β = 0 would make ln β infinite; e^−80 is already 0 next to 1 in float32. */
 const MIN_LOG_BETA = -80;
@@ -20,8 +24,8 @@ export function createAdamStep(ctx: GpuContext, label = 'adam.step'): GPUBuffer 
 /** Advances the counter by one; encode once per optimizer update, before the parameter updates. */
 export function prepareAdamTick(ctx: GpuContext, a: { step: GPUBuffer; label?: string }): Kernel {
   const label = a.label ?? `${a.step.label}.tick`;
-  const pipeline = ctx.pipelines.compute({ family: 'adam', code: adamCode, entryPoint: 'tick' });
-  return dispatchKernel(ctx, { label, pipeline, bindings: { 5: a.step }, workgroups: [1] });
+  const pipeline = ctx.pipelines.compute({ family: SHADER.family, code: SHADER.code, entryPoint: 'tick' });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ counter: a.step }), workgroups: [1] });
 }
 
 export interface AdamUpdateArgs {
@@ -68,15 +72,15 @@ export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs): Kernel {
     ]),
   );
   const pipeline = ctx.pipelines.compute({
-    family: 'adam',
-    code: adamCode,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint: 'adam_update',
     constants: { WORKGROUP_SIZE },
   });
   return dispatchKernel(ctx, {
     label,
     pipeline,
-    bindings: { 0: params, 1: a.grad, 2: a.param, 3: a.m, 4: a.v, 6: a.step },
+    bindings: SHADER.bind({ params, grad: a.grad, param: a.param, m: a.m, v: a.v, step: a.step }),
     workgroups: [x, y],
   });
 }

@@ -11,6 +11,28 @@ import batchnormCode from '../../../shaders/batchnorm.wgsl?raw';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const BATCHNORM_SHADER = kernelShader('batchnorm', batchnormCode, [
+  'params',
+  'x',
+  'xhat_in',
+  'dy',
+  'gamma',
+  'beta',
+  'partials',
+  'mean',
+  'invstd',
+  'y',
+  'xhat_out',
+  'running_mean',
+  'running_var',
+  'dgamma',
+  'dbeta',
+  'dx',
+  'coef',
+]);
+const SHADER = BATCHNORM_SHADER;
 
 /** Channels per statistics workgroup at most (64 adjacent channels load as one contiguous run). */
 const MAX_CHANNEL_BLOCK = 64;
@@ -149,7 +171,7 @@ function paramsBuffer(
 
 function pipelines(ctx: GpuContext, p: Plan) {
   const make = (entryPoint: string, constants: Record<string, number>) =>
-    ctx.pipelines.compute({ family: 'batchnorm', code: batchnormCode, entryPoint, constants });
+    ctx.pipelines.compute({ family: SHADER.family, code: SHADER.code, entryPoint, constants });
   return {
     stats: (entryPoint: string) => make(entryPoint, { WG_J: p.wgJ, WG_K: p.wgK }),
     elementwise: (entryPoint: string) => make(entryPoint, { WORKGROUP_SIZE: p.elementThreads }),
@@ -170,22 +192,23 @@ export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs
   const statsPartial = dispatchKernel(ctx, {
     label: `${label}.statsPartial`,
     pipeline: pipe.stats('stats_partial'),
-    bindings: { 0: params, 1: a.x, 6: partials },
+    bindings: SHADER.bind({ params, x: a.x, partials }),
     workgroups: [p.channelBlocks, p.splits],
   });
+  const stats = { params, partials, mean: a.mean, invstd: a.invstd };
   const finalize = dispatchKernel(ctx, {
     label: `${label}.statsFinalize`,
     pipeline: pipe.stats(a.running ? 'stats_finalize_running' : 'stats_finalize'),
-    bindings: a.running
-      ? { 0: params, 6: partials, 7: a.mean, 8: a.invstd, 11: a.running.mean, 12: a.running.variance }
-      : { 0: params, 6: partials, 7: a.mean, 8: a.invstd },
+    bindings: SHADER.bind(
+      a.running ? { ...stats, running_mean: a.running.mean, running_var: a.running.variance } : stats,
+    ),
     workgroups: [p.channelBlocks],
   });
-  const common = { 0: params, 1: a.x, 4: a.gamma, 5: a.beta, 7: a.mean, 8: a.invstd, 9: a.y };
+  const common = { params, x: a.x, gamma: a.gamma, beta: a.beta, mean: a.mean, invstd: a.invstd, y: a.y };
   const normalize = dispatchKernel(ctx, {
     label: `${label}.normalize`,
     pipeline: pipe.elementwise(a.xhat ? 'normalize_forward_xhat' : 'normalize_forward'),
-    bindings: a.xhat ? { ...common, 10: a.xhat } : common,
+    bindings: SHADER.bind(a.xhat ? { ...common, xhat_out: a.xhat } : common),
     workgroups: p.grid,
   });
   return sequence(label, [statsPartial, finalize, normalize]);
@@ -200,7 +223,15 @@ export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs): Ker
   return dispatchKernel(ctx, {
     label,
     pipeline: pipelines(ctx, p).elementwise('normalize_eval'),
-    bindings: { 0: params, 1: a.x, 4: a.gamma, 5: a.beta, 9: a.y, 11: a.runningMean, 12: a.runningVar },
+    bindings: SHADER.bind({
+      params,
+      x: a.x,
+      gamma: a.gamma,
+      beta: a.beta,
+      y: a.y,
+      running_mean: a.runningMean,
+      running_var: a.runningVar,
+    }),
     workgroups: p.grid,
   });
 }
@@ -217,23 +248,31 @@ export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardAr
   const coef = ctx.buffers.storage(`${label}.coef`, 3 * a.cols);
   const pipe = pipelines(ctx, p);
   // Both read-only slots get a buffer; the flag picks which one the shader reads.
-  const xhatInputs = { 1: a.x ?? source, 2: a.xhat ?? source, 7: a.mean, 8: a.invstd };
+  const xhatInputs = { x: a.x ?? source, xhat_in: a.xhat ?? source, mean: a.mean, invstd: a.invstd };
   const partial = dispatchKernel(ctx, {
     label: `${label}.partial`,
     pipeline: pipe.stats('backward_partial'),
-    bindings: { 0: params, ...xhatInputs, 3: a.dy, 6: partials },
+    bindings: SHADER.bind({ params, ...xhatInputs, dy: a.dy, partials }),
     workgroups: [p.channelBlocks, p.splits],
   });
   const finalize = dispatchKernel(ctx, {
     label: `${label}.finalize`,
     pipeline: pipe.stats('backward_finalize'),
-    bindings: { 0: params, 4: a.gamma, 6: partials, 8: a.invstd, 13: a.dgamma, 14: a.dbeta, 16: coef },
+    bindings: SHADER.bind({
+      params,
+      gamma: a.gamma,
+      partials,
+      invstd: a.invstd,
+      dgamma: a.dgamma,
+      dbeta: a.dbeta,
+      coef,
+    }),
     workgroups: [p.channelBlocks],
   });
   const dx = dispatchKernel(ctx, {
     label: `${label}.dx`,
     pipeline: pipe.elementwise('backward_dx'),
-    bindings: { 0: params, ...xhatInputs, 3: a.dy, 15: a.dx, 16: coef },
+    bindings: SHADER.bind({ params, ...xhatInputs, dy: a.dy, dx: a.dx, coef }),
     workgroups: p.grid,
   });
   return sequence(label, [partial, finalize, dx]);

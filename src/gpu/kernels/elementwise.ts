@@ -5,8 +5,17 @@ import { ACTIVATION_CODE, type Activation } from '../activation';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
 
-const code = `${activationCode}\n${elementwiseCode}`;
+// The activation functions are prepended to the module (they declare no bindings).
+export const ELEMENTWISE_SHADER = kernelShader('elementwise', `${activationCode}\n${elementwiseCode}`, [
+  'params',
+  'first',
+  'result',
+  'second',
+  'result2',
+]);
+const SHADER = ELEMENTWISE_SHADER;
 
 function elementwise(
   ctx: GpuContext,
@@ -14,7 +23,7 @@ function elementwise(
   entryPoint: string,
   n: number,
   scalars: { alpha?: number; beta?: number; activation?: Activation },
-  bindings: Record<number, GPUBuffer>,
+  bindings: Partial<Record<keyof typeof SHADER.slots, GPUBuffer>>,
 ): Kernel {
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
   const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
@@ -24,12 +33,12 @@ function elementwise(
     packUniform([{ u32: n }, { f32: scalars.alpha ?? 0 }, { f32: scalars.beta ?? 0 }, { u32: x * WORKGROUP_SIZE }]),
   );
   const pipeline = ctx.pipelines.compute({
-    family: 'elementwise',
-    code,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint,
     constants: { WORKGROUP_SIZE, ACT: ACTIVATION_CODE[scalars.activation ?? 'identity'] },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [x, y] });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...bindings }), workgroups: [x, y] });
 }
 
 export interface ActivationArgs {
@@ -47,7 +56,7 @@ export function prepareActivation(ctx: GpuContext, a: ActivationArgs & { x: GPUB
     'activate_forward',
     a.n,
     { alpha: a.slope, activation: a.activation },
-    { 1: a.x, 2: a.y },
+    { first: a.x, result: a.y },
   );
 }
 
@@ -62,7 +71,7 @@ export function prepareActivationBackward(
     'activate_backward',
     a.n,
     { alpha: a.slope, activation: a.activation },
-    { 1: a.y, 3: a.dy, 4: a.dx },
+    { first: a.y, second: a.dy, result2: a.dx },
   );
 }
 
@@ -81,10 +90,17 @@ export function prepareAxpby(
   },
 ): Kernel {
   const entry = a.accumulate ? 'axpby_accumulate' : 'axpby';
-  return elementwise(ctx, a.label ?? entry, entry, a.n, { alpha: a.alpha, beta: a.beta }, { 1: a.a, 3: a.b, 4: a.out });
+  return elementwise(
+    ctx,
+    a.label ?? entry,
+    entry,
+    a.n,
+    { alpha: a.alpha, beta: a.beta },
+    { first: a.a, second: a.b, result2: a.out },
+  );
 }
 
 /** y = alpha·x. */
 export function prepareScale(ctx: GpuContext, a: { n: number; x: GPUBuffer; y: GPUBuffer; alpha: number }): Kernel {
-  return elementwise(ctx, 'scale', 'scale', a.n, { alpha: a.alpha }, { 1: a.x, 2: a.y });
+  return elementwise(ctx, 'scale', 'scale', a.n, { alpha: a.alpha }, { first: a.x, result: a.y });
 }

@@ -1,8 +1,19 @@
 /** Launchers for shaders/gradient_penalty.wgsl: the interpolated batch and the penalty's seed. */
-import code from '../../../shaders/gradient_penalty.wgsl?raw';
+import gradientPenaltyCode from '../../../shaders/gradient_penalty.wgsl?raw';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const GRADIENT_PENALTY_SHADER = kernelShader('gradient_penalty', gradientPenaltyCode, [
+  'params',
+  'a',
+  'b',
+  'eps',
+  'out',
+  'stats',
+]);
+const SHADER = GRADIENT_PENALTY_SHADER;
 
 function params(
   ctx: GpuContext,
@@ -20,8 +31,8 @@ function params(
 
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
   return ctx.pipelines.compute({
-    family: 'gradient_penalty',
-    code,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint,
     constants: { WG: ctx.tuning.reductionWorkgroup },
   });
@@ -38,7 +49,13 @@ export function prepareMixRows(
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'mix_rows'),
-    bindings: { 0: params(ctx, label, a.rows, a.cols, 0, grid[0] * wg), 1: a.real, 2: a.fake, 3: a.eps, 4: a.out },
+    bindings: SHADER.bind({
+      params: params(ctx, label, a.rows, a.cols, 0, grid[0] * wg),
+      a: a.real,
+      b: a.fake,
+      eps: a.eps,
+      out: a.out,
+    }),
     workgroups: grid,
   });
 }
@@ -52,7 +69,12 @@ export function preparePenaltySeed(
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'penalty_seed'),
-    bindings: { 0: params(ctx, label, a.rows, a.cols, a.lambda, 0), 1: a.grad, 4: a.seed, 5: a.stats },
+    bindings: SHADER.bind({
+      params: params(ctx, label, a.rows, a.cols, a.lambda, 0),
+      a: a.grad,
+      out: a.seed,
+      stats: a.stats,
+    }),
     workgroups: [1],
   });
 }

@@ -7,6 +7,11 @@ import lossCode from '../../../shaders/loss.wgsl?raw';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const LOSS_SHADER = kernelShader('loss', lossCode, ['params', 'real', 'fake', 'd_real', 'd_fake', 'stats']);
+const SHADER = LOSS_SHADER;
+type LossBinding = keyof typeof SHADER.slots;
 
 /** 'standard': BCE with logits (non-saturating G); 'hinge'; 'wgan': the critic's raw scores. */
 export type GanLossKind = 'standard' | 'hinge' | 'wgan';
@@ -59,7 +64,7 @@ function prepareLoss(
   entryPoint: 'discriminator' | 'generator',
   kind: GanLossKind,
   counts: { nReal: number; nFake: number; statsOffset: number },
-  bindings: Record<number, GPUBuffer>,
+  bindings: Partial<Record<LossBinding, GPUBuffer>>,
 ): Kernel {
   checkCount(label, 'nFake', counts.nFake);
   if (entryPoint === 'discriminator') checkCount(label, 'nReal', counts.nReal);
@@ -71,13 +76,13 @@ function prepareLoss(
     packUniform([{ u32: counts.nReal }, { u32: counts.nFake }, { u32: counts.statsOffset }]),
   );
   const pipeline = ctx.pipelines.compute({
-    family: 'loss',
-    code: lossCode,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint,
     // One workgroup with a tree reduction: the profile's reductionWorkgroup (a power of two).
     constants: { MODE: GAN_LOSS_CODE[kind], WORKGROUP_SIZE: ctx.tuning.reductionWorkgroup },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [1] });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...bindings }), workgroups: [1] });
 }
 
 /** D's loss: gradients for both batches and [loss, mean D(x), mean D(G(z))] in stats. */
@@ -90,7 +95,7 @@ export function prepareDiscriminatorLoss(ctx: GpuContext, a: DiscriminatorLossAr
     'discriminator',
     a.kind,
     { nReal: a.nReal, nFake: a.nFake, statsOffset: a.statsOffset ?? 0 },
-    { 1: a.real, 2: a.fake, 3: a.dReal, 4: a.dFake, 5: a.stats },
+    { real: a.real, fake: a.fake, d_real: a.dReal, d_fake: a.dFake, stats: a.stats },
   );
 }
 
@@ -103,6 +108,6 @@ export function prepareGeneratorLoss(ctx: GpuContext, a: GeneratorLossArgs): Ker
     'generator',
     a.kind,
     { nReal: 0, nFake: a.nFake, statsOffset: a.statsOffset ?? 0 },
-    { 2: a.fake, 4: a.dFake, 5: a.stats },
+    { fake: a.fake, d_fake: a.dFake, stats: a.stats },
   );
 }

@@ -13,9 +13,22 @@ import { ACTIVATION_CODE, type Activation } from '../activation';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
 import { GPU_TUNING, type MatmulTuning } from '../tuning';
 
-const code = `${activationCode}\n${matmulCode}`;
+// The activation functions are prepended to the module (they declare no bindings).
+export const MATMUL_SHADER = kernelShader('matmul', `${activationCode}\n${matmulCode}`, [
+  'params',
+  'a',
+  'b',
+  'c',
+  'bias',
+  'a4',
+  'b4',
+  'c4',
+  'partials',
+]);
+const SHADER = MATMUL_SHADER;
 
 export interface MatmulArgs {
   a: GPUBuffer;
@@ -165,8 +178,8 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
     ACCUMULATE: bool(args.accumulate),
   };
   const pipeline = ctx.pipelines.compute({
-    family: 'matmul',
-    code,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint: vecC ? 'matmul_c4' : 'matmul',
     constants: {
       WG_X,
@@ -189,16 +202,16 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
   const tilePass = dispatchKernel(ctx, {
     label: split ? `${label}.slices` : label,
     pipeline,
-    bindings: {
-      0: params,
-      1: args.a,
-      5: args.a,
-      2: args.b,
-      6: args.b,
-      [vecC ? 7 : 3]: out,
+    bindings: SHADER.bind({
+      params,
+      a: args.a,
+      a4: args.a,
+      b: args.b,
+      b4: args.b,
+      ...(vecC ? { c4: out } : { c: out }),
       // Unused without a bias, but bound all the same (see the shader's header); A is read-only.
-      4: (!split && args.bias) || args.a,
-    },
+      bias: (!split && args.bias) || args.a,
+    }),
     workgroups: [gx, gy],
   });
   if (!split) return tilePass;
@@ -206,12 +219,12 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
   const reduce = dispatchKernel(ctx, {
     label: `${label}.reduce`,
     pipeline: ctx.pipelines.compute({
-      family: 'matmul',
-      code,
+      family: SHADER.family,
+      code: SHADER.code,
       entryPoint: 'matmul_splitk_reduce',
       constants: { REDUCE_WG, ...epilogue },
     }),
-    bindings: { 0: params, 3: args.c, 4: args.bias ?? out, 8: out },
+    bindings: SHADER.bind({ params, c: args.c, bias: args.bias ?? out, partials: out }),
     workgroups: reduceGrid,
   });
   return sequence(label, [tilePass, reduce]);

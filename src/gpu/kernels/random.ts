@@ -1,8 +1,12 @@
 /** Launchers for shaders/random.wgsl: GPU-side noise and data draws, advanced by a GPU counter. */
-import code from '../../../shaders/random.wgsl?raw';
+import randomCode from '../../../shaders/random.wgsl?raw';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const RANDOM_SHADER = kernelShader('random', randomCode, ['params', 'counter', 'out', 'anchors']);
+const SHADER = RANDOM_SHADER;
 
 /** The draw counter: one u32 on the GPU. Each `tick` makes every later draw a fresh one. */
 export function createDrawCounter(ctx: GpuContext, label: string, start = 0): GPUBuffer {
@@ -21,7 +25,7 @@ function randomKernel(
   entryPoint: string,
   threads: number,
   fields: { seed: number; stream: number; anchorCount?: number; std: number; dim?: number },
-  bindings: Record<number, GPUBuffer>,
+  bindings: Partial<Record<keyof typeof SHADER.slots, GPUBuffer>>,
 ): Kernel {
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
   const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
@@ -38,18 +42,23 @@ function randomKernel(
       { u32: fields.dim ?? 0 },
     ]),
   );
-  const pipeline = ctx.pipelines.compute({ family: 'random', code, entryPoint, constants: { WORKGROUP_SIZE } });
-  return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [x, y] });
+  const pipeline = ctx.pipelines.compute({
+    family: SHADER.family,
+    code: SHADER.code,
+    entryPoint,
+    constants: { WORKGROUP_SIZE },
+  });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...bindings }), workgroups: [x, y] });
 }
 
 export function prepareDrawTick(ctx: GpuContext, counter: GPUBuffer, label = 'random.tick'): Kernel {
   const pipeline = ctx.pipelines.compute({
-    family: 'random',
-    code,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint: 'tick',
     constants: { WORKGROUP_SIZE: ctx.tuning.elementwiseWorkgroup },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: { 1: counter }, workgroups: [1] });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ counter }), workgroups: [1] });
 }
 
 /** out[0..n) ~ N(0, std²), fixed by (seed, stream, current counter). */
@@ -63,7 +72,7 @@ export function prepareNormalDraw(
     'normal',
     a.n,
     { seed: a.seed, stream: a.stream, std: a.std ?? 1 },
-    { 1: a.counter, 2: a.out },
+    { counter: a.counter, out: a.out },
   );
 }
 
@@ -78,7 +87,7 @@ export function prepareUniformDraw(
     'uniform_draw',
     a.n,
     { seed: a.seed, stream: a.stream, std: 0 },
-    { 1: a.counter, 2: a.out },
+    { counter: a.counter, out: a.out },
   );
 }
 
@@ -103,7 +112,7 @@ export function prepareAnchorSample(
     'sample_anchors',
     a.n,
     { seed: a.seed, stream: a.stream, anchorCount: a.anchorCount, std: a.std },
-    { 1: a.counter, 2: a.out, 3: a.anchors },
+    { counter: a.counter, out: a.out, anchors: a.anchors },
   );
 }
 
@@ -128,6 +137,6 @@ export function prepareRowSample(
     'sample_rows',
     a.n * a.dim,
     { seed: a.seed, stream: a.stream, anchorCount: a.count, std: 0, dim: a.dim },
-    { 1: a.counter, 2: a.out, 3: a.rows },
+    { counter: a.counter, out: a.out, anchors: a.rows },
   );
 }

@@ -13,6 +13,10 @@ import reduceCode from '../../../shaders/reduce.wgsl?raw';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const REDUCE_SHADER = kernelShader('reduce', reduceCode, ['params', 'x', 'result']);
+const SHADER = REDUCE_SHADER;
 
 /** Widest block of kept indices for column sums: 64 adjacent columns load as one contiguous run. */
 const MAX_COLUMN_BLOCK = 64;
@@ -118,8 +122,8 @@ function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, default
       ]),
     );
     const pipeline = ctx.pipelines.compute({
-      family: 'reduce',
-      code: reduceCode,
+      family: SHADER.family,
+      code: SHADER.code,
       entryPoint: axis === 'cols' ? 'sum_cols' : 'sum_rows',
       constants: { WG_J: wgJ, WG_K: wgK },
     });
@@ -127,7 +131,7 @@ function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, default
       dispatchKernel(ctx, {
         label: passLabel,
         pipeline,
-        bindings: { 0: params, 1: input, 2: output },
+        bindings: SHADER.bind({ params, x: input, result: output }),
         workgroups: [gridX, splits, gridZ],
       }),
     );

@@ -8,11 +8,24 @@
  * generator step) never advances ũ again. A warm-up at creation is the same launcher with
  * rounds = 15, submitted once.
  */
-import code from '../../../shaders/spectral_norm.wgsl?raw';
+import spectralNormCode from '../../../shaders/spectral_norm.wgsl?raw';
 import { spectralNormInitialVectors } from '../../reference/spectral-norm';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const SPECTRAL_NORM_SHADER = kernelShader('spectral_norm', spectralNormCode, [
+  'params',
+  'mat',
+  'x',
+  'y',
+  's',
+  'z',
+  'sigma',
+  'mat2',
+]);
+const SHADER = SPECTRAL_NORM_SHADER;
 
 /** Inside the norms: x / max(‖x‖, ε), as PyTorch's normalize(eps=1e-12). */
 export const SPECTRAL_NORM_EPS = 1e-12;
@@ -57,7 +70,7 @@ function sizes(ctx: GpuContext): { WG: number; TCOLS: number; TLANES: number } {
 }
 
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
-  return ctx.pipelines.compute({ family: 'spectral_norm', code, entryPoint, constants: sizes(ctx) });
+  return ctx.pipelines.compute({ family: SHADER.family, code: SHADER.code, entryPoint, constants: sizes(ctx) });
 }
 
 function uniform(
@@ -110,14 +123,14 @@ export function prepareSpectralNormPowerIteration(ctx: GpuContext, a: PowerItera
   const matVec = dispatchKernel(ctx, {
     label: `${label}.Wv`,
     pipeline: pipeline(ctx, 'mat_vec'),
-    bindings: { 0: params, 1: a.w, 2: a.v, 3: wv },
+    bindings: SHADER.bind({ params, mat: a.w, x: a.v, y: wv }),
     workgroups: rowGrid,
   });
   if (rounds === 0) {
     const dot = dispatchKernel(ctx, {
       label: `${label}.sigma`,
       pipeline: pipeline(ctx, 'dot_rows'),
-      bindings: { 0: params, 2: wv, 4: a.sigma, 5: a.u },
+      bindings: SHADER.bind({ params, x: wv, s: a.sigma, z: a.u }),
       workgroups: [1],
     });
     return sequence(label, [matVec, dot]);
@@ -126,20 +139,20 @@ export function prepareSpectralNormPowerIteration(ctx: GpuContext, a: PowerItera
     dispatchKernel(ctx, {
       label: `${label}.WTu`,
       pipeline: pipeline(ctx, 'mat_t_vec'),
-      bindings: { 0: params, 1: a.w, 2: a.u, 3: a.v },
+      bindings: SHADER.bind({ params, mat: a.w, x: a.u, y: a.v }),
       workgroups: [Math.ceil(a.dIn / sizes(ctx).TCOLS)],
     }),
     dispatchKernel(ctx, {
       label: `${label}.normalizeV`,
       pipeline: pipeline(ctx, 'normalize_cols'),
-      bindings: { 0: params, 3: a.v },
+      bindings: SHADER.bind({ params, y: a.v }),
       workgroups: [1],
     }),
     matVec,
     dispatchKernel(ctx, {
       label: `${label}.normalizeU`,
       pipeline: pipeline(ctx, 'normalize_rows_dot'),
-      bindings: { 0: params, 2: wv, 3: a.u, 4: a.sigma },
+      bindings: SHADER.bind({ params, x: wv, y: a.u, s: a.sigma }),
       workgroups: [1],
     }),
   ];
@@ -156,7 +169,7 @@ export function prepareSpectralNormApply(
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'divide_by_sigma'),
-    bindings: { 0: params, 1: a.w, 3: a.wBar, 6: a.sigma },
+    bindings: SHADER.bind({ params, mat: a.w, y: a.wBar, sigma: a.sigma }),
     workgroups: grid,
   });
 }
@@ -190,19 +203,19 @@ export function prepareSpectralNormBackward(ctx: GpuContext, a: SpectralNormBack
     dispatchKernel(ctx, {
       label: `${label}.rowDots`,
       pipeline: pipeline(ctx, 'row_dots'),
-      bindings: { 0: params, 1: a.gWbar, 3: rowDots, 7: a.wBar },
+      bindings: SHADER.bind({ params, mat: a.gWbar, y: rowDots, mat2: a.wBar }),
       workgroups: gridFor(a.dOut, ctx.limits.maxComputeWorkgroupsPerDimension),
     }),
     dispatchKernel(ctx, {
       label: `${label}.lambda`,
       pipeline: pipeline(ctx, 'sum_rows'),
-      bindings: { 0: params, 2: rowDots, 4: lambda },
+      bindings: SHADER.bind({ params, x: rowDots, s: lambda }),
       workgroups: [1],
     }),
     dispatchKernel(ctx, {
       label: `${label}.gradient`,
       pipeline: pipeline(ctx, 'backward'),
-      bindings: { 0: params, 1: a.gWbar, 2: a.v, 3: a.gW, 4: lambda, 5: a.u, 6: a.sigma },
+      bindings: SHADER.bind({ params, mat: a.gWbar, x: a.v, y: a.gW, s: lambda, z: a.u, sigma: a.sigma }),
       workgroups: grid,
     }),
   ]);

@@ -4,10 +4,20 @@
  * weight clipping. Clipping is not a reparametrization: a trainer encodes it right after the
  * discriminator's optimizer update, and the layer's forward uses W itself.
  */
-import code from '../../../shaders/weight_norm.wgsl?raw';
+import weightNormCode from '../../../shaders/weight_norm.wgsl?raw';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
+
+export const WEIGHT_NORM_SHADER = kernelShader('weight_norm', weightNormCode, [
+  'params',
+  'input',
+  'normalized',
+  'output',
+  'norms',
+]);
+const SHADER = WEIGHT_NORM_SHADER;
 
 /** Guards an all-zero row: ‖W_i‖ is taken as max(‖W_i‖, ε), like PyTorch's normalize. */
 export const WEIGHT_NORM_EPS = 1e-12;
@@ -17,8 +27,8 @@ export const DEFAULT_CLIP = 0.01;
 /** The shader's WG: the profile's reductionWorkgroup (a power of two: tree reduction), also clip's workgroup. */
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
   return ctx.pipelines.compute({
-    family: 'weight_norm',
-    code,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint,
     constants: { WG: ctx.tuning.reductionWorkgroup },
   });
@@ -56,7 +66,7 @@ export function prepareWeightNormForward(ctx: GpuContext, a: WeightNormForwardAr
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'forward'),
-    bindings: { 0: params(ctx, label, a.dOut, a.dIn), 1: a.w, 3: a.wBar, 4: a.norms },
+    bindings: SHADER.bind({ params: params(ctx, label, a.dOut, a.dIn), input: a.w, output: a.wBar, norms: a.norms }),
     workgroups: gridFor(a.dOut, ctx.limits.maxComputeWorkgroupsPerDimension),
   });
 }
@@ -80,7 +90,13 @@ export function prepareWeightNormBackward(ctx: GpuContext, a: WeightNormBackward
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'backward'),
-    bindings: { 0: params(ctx, label, a.dOut, a.dIn), 1: a.gWbar, 2: a.wBar, 3: a.gW, 4: a.norms },
+    bindings: SHADER.bind({
+      params: params(ctx, label, a.dOut, a.dIn),
+      input: a.gWbar,
+      normalized: a.wBar,
+      output: a.gW,
+      norms: a.norms,
+    }),
     workgroups: gridFor(a.dOut, ctx.limits.maxComputeWorkgroupsPerDimension),
   });
 }
@@ -95,7 +111,7 @@ export function prepareWeightClip(ctx: GpuContext, a: { w: GPUBuffer; n: number;
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'clip'),
-    bindings: { 0: params(ctx, label, 1, a.n, grid[0] * WG, c), 3: a.w },
+    bindings: SHADER.bind({ params: params(ctx, label, 1, a.n, grid[0] * WG, c), output: a.w }),
     workgroups: grid,
   });
 }

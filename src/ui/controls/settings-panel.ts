@@ -1,24 +1,28 @@
 /**
  * Every setting of a run: which variants train, data and model, the paper's presets A–F, Adam and
  * the normalizations' own parameters, the seed, display options, and a shareable link (which can
- * hide chosen groups for a class). Values are checked with the same rules as the URL; a rejected
- * value is shown next to its field and never applied.
+ * hide chosen groups for a class). Labels, tooltips and the checks of every value come from the
+ * settings table (src/settings/schema.ts), as for the URL and the CLI; a rejected value is shown
+ * next to its field, in the same words, and never applied.
  */
 import { css, html, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { DATASET_2D_NAMES, dataset2d } from '../../data/mixtures';
+import { dataset2d } from '../../data/mixtures';
 import { SETTINGS, VARIANT_NAMES, VARIANT_TITLES, type SettingName, type VariantName } from '../../gan/config';
 import {
   CNN_WIDTHS,
   CONTROL_GROUPS,
+  DATA_NAMES,
   isImageData,
   LOSS_NAMES,
   matchingPreset,
+  MLP_DEPTHS,
   MLP_WIDTHS,
   type ControlGroup,
   type PageSettings,
 } from '../state/settings';
 import { readSetting, serializeSettings } from '../state/url-state';
+import { PAGE_SCHEMA, writePageField } from '../../settings/schema';
 import type { TrainingSession } from '../session/session';
 import '../visuals/legend';
 import { controlStyles } from './shared-styles';
@@ -74,8 +78,6 @@ const DEMOS: { id: string; title: string; note: string; patch: Partial<PageSetti
     },
   },
 ];
-
-const fraction = (w: number) => (w === 1 ? '1' : `1/${Math.round(1 / w)}`);
 
 @customElement('sngan-settings-panel')
 export class SettingsPanel extends StoreElement {
@@ -197,10 +199,11 @@ export class SettingsPanel extends StoreElement {
     this.apply({ [field]: result.value } as Partial<PageSettings>);
   }
 
-  private numberField(field: keyof PageSettings, label: string, attrs: { step?: string; title?: string } = {}) {
+  private numberField(field: keyof PageSettings) {
     const id = `f-${field}`;
+    const { label, help } = PAGE_SCHEMA[field];
     return html`<div class="field">
-      <label for=${id} title=${attrs.title ?? ''}>${label}</label>
+      <label for=${id} title=${help}>${label}</label>
       <input
         id=${id}
         data-testid=${`setting-${field}`}
@@ -214,14 +217,14 @@ export class SettingsPanel extends StoreElement {
 
   private selectField<T extends string | number>(
     field: keyof PageSettings,
-    label: string,
     options: readonly T[],
     title: (v: T) => string = String,
   ) {
     const id = `f-${field}`;
     const current = this.store.settings[field];
+    const { label, help } = PAGE_SCHEMA[field];
     return html`<div class="field">
-      <label for=${id}>${label}</label>
+      <label for=${id} title=${help}>${label}</label>
       <select
         id=${id}
         data-testid=${`setting-${field}`}
@@ -272,7 +275,7 @@ export class SettingsPanel extends StoreElement {
         'variants',
         () =>
           html`<fieldset data-testid="variant-toggles">
-            <legend>Discriminator variants</legend>
+            <legend title=${PAGE_SCHEMA.variants.help}>${PAGE_SCHEMA.variants.label}</legend>
             ${VARIANT_NAMES.map(
               (v) =>
                 html`<label class="variant">
@@ -294,17 +297,14 @@ export class SettingsPanel extends StoreElement {
         () =>
           html`<fieldset>
             <legend>Data and model</legend>
-            ${this.selectField('data', 'Data', [...DATASET_2D_NAMES, 'mnist'] as const, (d) =>
-              d === 'mnist' ? 'MNIST digits (CNN)' : dataset2d(d).title,
-            )}
+            ${this.selectField('data', DATA_NAMES, (d) => (d === 'mnist' ? 'MNIST digits (CNN)' : dataset2d(d).title))}
             ${
               images
-                ? this.selectField('cnnWidth', 'CNN width', CNN_WIDTHS, (w) =>
-                    w === 1 ? '1 (the paper’s network)' : fraction(w),
+                ? this.selectField('cnnWidth', CNN_WIDTHS, (w) =>
+                    w === 1 ? '1 (the paper’s network)' : writePageField('cnnWidth', w),
                   )
-                : html`${this.selectField('mlpWidth', 'MLP width', MLP_WIDTHS)}
-                  ${this.selectField('mlpDepth', 'Hidden layers', [1, 2, 3, 4] as const)}
-                  ${this.numberField('noiseDim', 'Noise dim z')}`
+                : html`${this.selectField('mlpWidth', MLP_WIDTHS)} ${this.selectField('mlpDepth', MLP_DEPTHS)}
+                  ${this.numberField('noiseDim')}`
             }
           </fieldset>`,
       )}
@@ -345,16 +345,11 @@ export class SettingsPanel extends StoreElement {
         () =>
           html`<fieldset>
             <legend>Hyperparameters</legend>
-            ${this.numberField('lr', 'α (learning rate)')} ${this.numberField('beta1', 'β1')}
-            ${this.numberField('beta2', 'β2')}
-            ${this.numberField('nDis', 'n_dis', { title: 'discriminator updates per generator update' })}
-            ${this.numberField('batch', 'Batch size')}
-            ${this.selectField('loss', 'Loss', LOSS_NAMES, (l) => LOSS_TITLES[l])}
-            ${this.numberField('snRounds', 'SN: Ip', { title: 'power-iteration rounds per D update (paper: 1)' })}
-            ${this.numberField('snWarmup', 'SN: warm-up', { title: 'extra rounds when ũ is created (PyTorch: 15)' })}
-            ${this.numberField('clip', 'Clip bound c')} ${this.numberField('orthoBeta', 'Ortho β')}
-            ${this.numberField('gpLambda', 'GP λ')} ${this.numberField('statsEvery', 'Stats every')}
-            ${this.numberField('spectraEvery', 'Spectra every', { title: 'exact SVD of every D layer (0: never)' })}
+            ${(['lr', 'beta1', 'beta2', 'nDis', 'batch'] as const).map((f) => this.numberField(f))}
+            ${this.selectField('loss', LOSS_NAMES, (l) => LOSS_TITLES[l])}
+            ${(['snRounds', 'snWarmup', 'clip', 'orthoBeta', 'gpLambda', 'statsEvery', 'spectraEvery'] as const).map(
+              (f) => this.numberField(f),
+            )}
           </fieldset>`,
       )}
       ${this.group(
@@ -362,7 +357,7 @@ export class SettingsPanel extends StoreElement {
         () =>
           html`<fieldset>
             <legend>Seed</legend>
-            ${this.numberField('seed', 'Seed')}
+            ${this.numberField('seed')}
             <button
               data-testid="new-seed"
               @click=${() => this.apply({ seed: Math.floor(Math.random() * 1_000_000) })}
@@ -384,7 +379,7 @@ export class SettingsPanel extends StoreElement {
                 .checked=${s.heatmap}
                 @change=${(e: Event) => this.apply({ heatmap: (e.target as HTMLInputElement).checked })}
               />
-              D heatmap behind the points</label
+              ${PAGE_SCHEMA.heatmap.label}</label
             >
             <label class="check"
               ><input
@@ -393,7 +388,7 @@ export class SettingsPanel extends StoreElement {
                 .checked=${s.arrows}
                 @change=${(e: Event) => this.apply({ arrows: (e.target as HTMLInputElement).checked })}
               />
-              Gradient arrows ∇ₓD on generated points</label
+              ${PAGE_SCHEMA.arrows.label}</label
             >
           </fieldset>`,
       )}

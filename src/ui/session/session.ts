@@ -1,61 +1,40 @@
 /**
- * Drives training on the page: builds a run from the store's settings, steps it from
- * requestAnimationFrame, feeds the store (history, pictures, speed), and handles what can go
- * wrong — no WebGPU, a lost device, a diverging variant, a hidden tab — with a message and a safe
- * state. The engine below it knows nothing of the DOM; components above it only read the store.
+ * Drives training on the page: builds a run from the store's settings, steps it from the frame
+ * loop, feeds the store (history, pictures, speed), and handles what can go wrong — no WebGPU, a
+ * lost device, a diverging variant, a hidden tab — with a message and a safe state. The engine
+ * below it knows nothing of the DOM; components above it only read the store.
  *
- * Main-thread budget: a frame submits steps only once the GPU has finished the previous frame's
- * (back-pressure, so the queue never grows), and stops encoding after FRAME_BUDGET_MS, so no
- * task comes near 50 ms; the CPU backend runs its steps inside the same budget.
+ * Its parts: frame-loop.ts (stepping within a frame budget, the speed tuner), rate-meter.ts,
+ * checkpoints.ts (what a lost device resumes from), digit-scoring.ts, run-view.ts (the pictures).
+ * The statistics history is the trainer's own (bounded); the session only publishes it.
  */
-import type { Backend } from '../../engine/backend';
 import type { GpuContext } from '../../gpu/device';
+import type { BoundedMetricsHistory } from '../../gan/metrics-history';
 import { validateConfig, type TrainerConfig, type VariantName } from '../../gan/config';
-import { GanTrainer, FIELD_GRID, type StepMetrics, type StepPhase, type TrainerCheckpoint } from '../../gan/trainer';
-import { Rng } from '../../reference/random';
-import type { LayerWeights, SpectrumComputer } from '../../spectra/spectra';
-import { workerSpectrumComputer } from '../../spectra/worker-client';
+import { GanTrainer, type StepMetrics, type StepPhase, type TrainerCheckpoint } from '../../gan/trainer';
+import type { SpectrumComputer } from '../../spectra/spectra';
 import { realSamplePoints } from '../visuals/field-render';
-import type { FieldFrame, ImageFrame, MetricsHistory } from '../view-model';
 import { backendOn, chooseDevice, cpuDevice, type Device } from './backend-choice';
+import { Checkpoints } from './checkpoints';
+import { DigitScoring } from './digit-scoring';
 import { loadDigits } from './digits';
-import type { AsyncDigitScorer } from '../../metrics/digit-score-client';
+import { FrameLoop } from './frame-loop';
+import { RateMeter } from './rate-meter';
+import { browserEnvironment, type Run, type SessionEnvironment } from './run';
+import { runPictures } from './run-view';
 import { isImageData, RUN_KEYS, trainerConfig, type PageSettings } from '../state/settings';
 import type { AppStore } from '../state/store';
 
-/** JavaScript time a frame may spend encoding or running steps. */
-const FRAME_BUDGET_MS = 12;
+export { browserEnvironment, type SessionEnvironment } from './run';
+
 /** How often the views (charts, pictures) are refreshed: chart.js redraws cost milliseconds. */
 const PUBLISH_EVERY_MS = 400;
-/** How often speed is measured, and over how many of those windows it is averaged. */
-const RATE_EVERY_MS = 1000;
-const RATE_WINDOWS = 3;
-/** How often a checkpoint is taken while training (what a lost device resumes from). */
-const CHECKPOINT_EVERY_MS = 10_000;
-/** Checkpoint reading budget: one ms of interval per this many bytes (4 MB/s on average). */
-const CHECKPOINT_BYTES_PER_MS = 4096;
-const MAX_RATE_POINTS = 2000;
-/** In "as fast as possible", the GPU time a frame's steps should take. */
-const TARGET_GPU_MS = 14;
 
-export interface SessionEnvironment {
-  gpu: GPU | undefined;
-  /** Forces the CPU backend with this reason (e.g. `?backend=cpu` in tests); undefined otherwise. */
-  forceCpuReason?: string;
-  spectra: () => SpectrumComputer;
-}
-
-export const browserEnvironment = (): SessionEnvironment => ({
-  gpu: typeof navigator !== 'undefined' ? navigator.gpu : undefined,
-  spectra: workerSpectrumComputer,
-});
-
-interface Run {
-  config: TrainerConfig;
-  backend: Backend;
-  trainer: GanTrainer;
-  /** Image runs: scores generated digits in a worker (the trainer itself gets no scorer). */
-  scorer: AsyncDigitScorer | null;
+/** What a run resumed after a lost device starts from. */
+interface Restore {
+  checkpoint: TrainerCheckpoint;
+  /** The lost run's statistics (those after the checkpoint's step are dropped). */
+  history: BoundedMetricsHistory | null;
 }
 
 export class TrainingSession {
@@ -63,23 +42,22 @@ export class TrainingSession {
   private devicePromise: Promise<Device> | null = null;
   private run: Run | null = null;
   private spectra: SpectrumComputer | null = null;
-  private frameHandle = 0;
-  private gpuBusy = false;
-  private stepsPerFrame = 1;
-  private rateWindow = { at: 0, step: 0, frames: 0 };
-  /** Seconds this run has spent training (paused time excluded), for the speed chart. */
-  private trainedSeconds = 0;
-  private recentWindows: { seconds: number; steps: number; frames: number }[] = [];
+  private readonly loop = new FrameLoop(
+    (now) => this.frame(now),
+    () => this.store.settings.speed === 0,
+  );
+  private readonly rate = new RateMeter();
+  private readonly checkpoints = new Checkpoints();
+  private readonly scoring = new DigitScoring();
   private lastPublish = 0;
-  private lastCheckpointAt = 0;
-  /** The latest checkpoint of the current run (or of the run it was restored from). */
-  private checkpoint: TrainerCheckpoint | null = null;
-  /** Big models (the paper-width CNN holds hundreds of MB) are checkpointed less often. */
-  private checkpointEveryMs = CHECKPOINT_EVERY_MS;
-  private history: MetricsHistory = new Map();
-  private scoring = false;
+  /** Statistics arrived since the last publish. */
   private dirty = false;
   private building: Promise<void> | null = null;
+  /**
+   * The statistics of the latest run built (also while a replacement is being built), which a
+   * run resumed from a checkpoint after a lost device carries on.
+   */
+  private lastHistory: BoundedMetricsHistory | null = null;
 
   constructor(
     private readonly store: AppStore,
@@ -98,6 +76,16 @@ export class TrainingSession {
     return this.device?.ctx ?? null;
   }
 
+  /** The page's spectrum computer (a worker), once the first run has been built. */
+  get spectrumComputer(): SpectrumComputer | null {
+    return this.spectra;
+  }
+
+  /** The step of the checkpoint a lost device would resume from, or null. */
+  get checkpointStep(): number | null {
+    return this.checkpoints.latest?.step ?? null;
+  }
+
   /** Builds the first run (paused at step 0) and starts it when the link asks for autoplay. */
   async start(): Promise<void> {
     await this.rebuild();
@@ -111,16 +99,15 @@ export class TrainingSession {
       return;
     }
     this.store.setRun({ phase: 'running', hiddenPause: false, info: null });
-    this.rateWindow = { at: performance.now(), step: this.run.trainer.steps, frames: 0 };
-    this.recentWindows = [];
-    this.lastCheckpointAt = performance.now();
-    this.schedule();
+    this.rate.start(performance.now(), this.run.trainer.steps);
+    this.checkpoints.restartClock(performance.now());
+    this.loop.schedule();
   }
 
   pause(): void {
     if (this.store.run.phase !== 'running') return;
     this.store.setRun({ phase: 'paused', stepsPerSecond: 0, framesPerSecond: 0 });
-    this.unschedule();
+    this.loop.cancel();
     void this.takeCheckpoint();
   }
 
@@ -172,17 +159,17 @@ export class TrainingSession {
    * Builds a run for the current settings on the device (acquired once), replacing the old one, or
    * restores one from a checkpoint; builds queue up behind each other.
    */
-  private rebuild(restoreFrom?: TrainerCheckpoint): Promise<void> {
-    const job = (this.building ?? Promise.resolve()).then(() => this.rebuildNow(restoreFrom));
+  private rebuild(restore?: Restore): Promise<void> {
+    const job = (this.building ?? Promise.resolve()).then(() => this.rebuildNow(restore));
     this.building = job.catch(() => undefined);
     return job;
   }
 
-  private async rebuildNow(restoreFrom?: TrainerCheckpoint): Promise<void> {
-    this.unschedule();
+  private async rebuildNow(restore?: Restore): Promise<void> {
+    this.loop.cancel();
     const settings = this.store.settings;
     this.store.setRun({ phase: 'starting', problem: null, stepsPerSecond: 0, framesPerSecond: 0 });
-    if (!restoreFrom) this.checkpoint = null;
+    if (!restore) this.checkpoints.clear();
     await this.disposeRun();
     let config: TrainerConfig;
     try {
@@ -210,10 +197,13 @@ export class TrainingSession {
       const backend = backendOn(device);
       this.spectra ??= this.env.spectra();
       const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra);
-      if (restoreFrom) trainer.restore(restoreFrom);
+      if (restore) {
+        trainer.restore(restore.checkpoint);
+        if (restore.history) trainer.history.adopt(restore.history, restore.checkpoint.step);
+      }
       const run: Run = { config, backend, trainer, scorer: images?.scorer ?? null };
       this.run = run;
-      this.history = restoreFrom ? truncateHistory(this.history, restoreFrom.step) : new Map();
+      this.lastHistory = trainer.history;
       trainer.onSpectra(() => {
         if (this.run === run) this.dirty = true;
       });
@@ -224,15 +214,15 @@ export class TrainingSession {
         step: trainer.steps,
         backend: device.info,
         variants: this.liveNames(),
-        diverged: restoreFrom ? this.store.run.diverged : {},
-        history: this.history,
-        rates: restoreFrom ? this.store.run.rates : [],
-        fields: restoreFrom ? this.store.run.fields : {},
-        images: restoreFrom ? this.store.run.images : {},
+        diverged: restore ? this.store.run.diverged : {},
+        history: new Map(trainer.history.byVariant()),
+        rates: restore ? this.store.run.rates : [],
+        fields: restore ? this.store.run.fields : {},
+        images: restore ? this.store.run.images : {},
         realPoints: dataset ? realSamplePoints(dataset.anchors, dataset.std, 1000, config.seed) : null,
       });
-      if (!restoreFrom) {
-        this.trainedSeconds = 0;
+      if (!restore) {
+        this.rate.newRun();
         // The state at step 0, so even an early device loss can resume.
         void this.takeCheckpoint();
       }
@@ -276,128 +266,44 @@ export class TrainingSession {
     return this.run ? this.run.trainer.liveVariants.map((v) => v.name) : [];
   }
 
-  private schedule(): void {
-    if (this.frameHandle === 0) this.frameHandle = requestAnimationFrame((t) => this.frame(t));
-  }
-
-  private unschedule(): void {
-    if (this.frameHandle !== 0) cancelAnimationFrame(this.frameHandle);
-    this.frameHandle = 0;
-  }
-
-  private frame(now: number): void {
-    this.frameHandle = 0;
+  /** One animation frame while running: steps, speed, views, checkpoints. Returns whether to go on. */
+  private frame(now: number): boolean {
     const run = this.run;
-    if (!run || this.store.run.phase !== 'running') return;
+    if (!run || this.store.run.phase !== 'running') return false;
     const trainer = run.trainer;
-    const began = performance.now();
-    if (!this.gpuBusy && trainer.liveVariants.length > 0) {
-      const speed = this.store.settings.speed;
-      const wanted = speed === 0 ? this.stepsPerFrame : speed;
-      let done = 0;
-      while (done < wanted && trainer.liveVariants.length > 0) {
-        void trainer.step().catch((e: Error) => this.store.setRun({ problem: `Training failed: ${e.message}` }));
-        done++;
-        if (performance.now() - began > FRAME_BUDGET_MS) break;
-      }
-      if (run.backend.kind === 'webgpu') this.waitForGpu(run, performance.now(), done === wanted);
-    }
-    this.rateWindow.frames++;
-    if (now - this.rateWindow.at >= RATE_EVERY_MS) this.measureRate(now, trainer.steps);
+    this.loop.submitSteps(run, this.store.settings.speed, (e) =>
+      this.store.setRun({ problem: `Training failed: ${e.message}` }),
+    );
+    const reading = this.rate.frame(now, trainer.steps, this.store.run.rates);
+    if (reading) this.store.setRun(reading);
     if (now - this.lastPublish >= PUBLISH_EVERY_MS) this.publish();
-    if (now - this.lastCheckpointAt >= this.checkpointEveryMs) {
-      this.lastCheckpointAt = now;
-      void this.takeCheckpoint();
-    }
+    if (this.checkpoints.due(now)) void this.takeCheckpoint();
     if (trainer.liveVariants.length === 0) {
       this.store.setRun({ phase: 'paused', info: 'Every variant has diverged: reset or change the settings.' });
       this.publish();
-      return;
+      return false;
     }
-    this.schedule();
+    return true;
   }
 
-  /** Back-pressure: no new steps until the GPU has run this frame's; tunes "as fast as possible". */
-  private waitForGpu(run: Run, submittedAt: number, usedAll: boolean): void {
-    this.gpuBusy = true;
-    void run.backend.idle().then(
-      () => {
-        this.gpuBusy = false;
-        if (this.store.settings.speed !== 0 || !usedAll) return;
-        const took = Math.max(0.5, performance.now() - submittedAt);
-        const scaled = (this.stepsPerFrame * TARGET_GPU_MS) / took;
-        this.stepsPerFrame = Math.max(1, Math.min(500, Math.round(0.7 * this.stepsPerFrame + 0.3 * scaled)));
-      },
-      () => (this.gpuBusy = false),
-    );
-  }
-
-  /**
-   * Speed over the last few windows: a slow device finishes a frame's steps in bursts, and a
-   * single one-second window would read 0 and 10 steps/s in turn.
-   */
-  private measureRate(now: number, step: number): void {
-    const w = this.rateWindow;
-    const seconds = (now - w.at) / 1000;
-    this.rateWindow = { at: now, step, frames: 0 };
-    this.trainedSeconds += seconds;
-    this.recentWindows = [...this.recentWindows, { seconds, steps: step - w.step, frames: w.frames }].slice(
-      -RATE_WINDOWS,
-    );
-    const total = this.recentWindows.reduce(
-      (sum, x) => ({ seconds: sum.seconds + x.seconds, steps: sum.steps + x.steps, frames: sum.frames + x.frames }),
-      { seconds: 0, steps: 0, frames: 0 },
-    );
-    const stepsPerSecond = total.steps / total.seconds;
-    const framesPerSecond = total.frames / total.seconds;
-    const point = { seconds: this.trainedSeconds, step, stepsPerSecond, framesPerSecond };
-    const rates = [...this.store.run.rates, point].slice(-MAX_RATE_POINTS);
-    this.store.setRun({ stepsPerSecond, framesPerSecond, rates });
-  }
-
-  /** Statistics of one capture: history is appended here, views refreshed on the next publish. */
+  /** A statistics capture arrived (the trainer has put it in its history): refresh on the next publish. */
   private record(run: Run, batch: StepMetrics[]): void {
     if (this.run !== run) return;
-    for (const m of batch) {
-      const list = this.history.get(m.variant) ?? [];
-      list.push(m);
-      this.history.set(m.variant, list);
-    }
     this.dirty = true;
-    if (run.scorer) this.score(run, run.scorer, batch);
+    if (run.scorer) {
+      this.scoring.score(
+        run,
+        run.scorer,
+        batch,
+        () => {
+          if (this.run !== run) return;
+          this.dirty = true;
+          if (this.store.run.phase !== 'running') this.publish();
+        },
+        (error) => this.store.setRun({ problem: `Digit scores unavailable: ${error.message}` }),
+      );
+    }
     if (this.store.run.phase !== 'running') this.publish();
-  }
-
-  /**
-   * Digit scores of a capture, computed in the scorer's worker and filled into the metrics when
-   * they arrive. A capture that comes while the previous one is still being scored is left
-   * unscored (its score points are simply absent), so jobs never pile up.
-   */
-  private score(run: Run, scorer: AsyncDigitScorer, batch: StepMetrics[]): void {
-    if (this.scoring) return;
-    const scored = batch.filter((m) => run.trainer.status.get(m.variant)?.diverged === null);
-    const jobs = scored.map((m) => ({
-      images: run.trainer.status.get(m.variant)!.samples!.slice(),
-      count: run.config.evalSamples,
-    }));
-    if (jobs.length === 0) return;
-    this.scoring = true;
-    scorer.score(jobs).then(
-      (scores) => {
-        this.scoring = false;
-        scored.forEach((m, i) => {
-          m.inceptionScore = scores[i].inceptionScore;
-          m.fid = scores[i].fid;
-        });
-        if (this.run !== run) return;
-        this.dirty = true;
-        if (this.store.run.phase !== 'running') this.publish();
-      },
-      (error: Error) => {
-        this.scoring = false;
-        this.store.setRun({ problem: `Digit scores unavailable: ${error.message}` });
-      },
-    );
   }
 
   /** Hands the latest history and pictures to the views (a new Map, so Lit sees the change). */
@@ -405,79 +311,18 @@ export class TrainingSession {
     this.lastPublish = performance.now();
     const run = this.run;
     if (!run) return;
-    const trainer = run.trainer;
-    const patch: Partial<typeof this.store.run> = { step: trainer.steps };
+    const patch: Partial<typeof this.store.run> = { step: run.trainer.steps };
     if (this.dirty) {
       this.dirty = false;
-      const fields: Partial<Record<VariantName, FieldFrame>> = {};
-      const images: Partial<Record<VariantName, ImageFrame>> = {};
-      const diverged: Partial<Record<VariantName, number>> = {};
-      for (const [name, s] of trainer.status) {
-        if (s.diverged !== null) diverged[name] = s.diverged;
-        if (trainer.extent) {
-          fields[name] = {
-            variant: name,
-            step: s.capturedAt,
-            extent: trainer.extent,
-            gridSize: FIELD_GRID,
-            field: s.field,
-            fieldIsProbability: run.config.loss === 'standard',
-            samples: s.samples,
-            arrows: s.arrows,
-            diverged: s.diverged,
-          };
-        } else {
-          images[name] = {
-            variant: name,
-            step: s.capturedAt,
-            images: s.samples,
-            count: s.samples ? Math.min(64, run.config.evalSamples) : 0,
-            side: 32,
-            diverged: s.diverged,
-          };
-        }
-      }
-      Object.assign(patch, { history: new Map(this.history), fields, images, diverged, variants: this.liveNames() });
+      const history = new Map(run.trainer.history.byVariant());
+      Object.assign(patch, { history, ...runPictures(run), variants: this.liveNames() });
     }
     this.store.setRun(patch);
   }
 
-  private async takeCheckpoint(): Promise<void> {
+  private takeCheckpoint(): Promise<void> {
     const run = this.run;
-    if (!run) return;
-    try {
-      const checkpoint = await run.trainer.checkpoint();
-      if (this.run === run) {
-        this.checkpoint = checkpoint;
-        const bytes = checkpoint.entries.reduce((sum, e) => sum + (e.values?.byteLength ?? 4), 0);
-        this.checkpointEveryMs = Math.max(CHECKPOINT_EVERY_MS, (bytes / CHECKPOINT_BYTES_PER_MS) | 0);
-      }
-    } catch {
-      // A device lost while reading: the previous checkpoint stays.
-    }
-  }
-
-  /**
-   * Test support: the paper-width CNN's largest layers through the page's spectrum worker (seconds
-   * of work), started right after a statistics capture; reports the step counter before and after.
-   */
-  async heavySpectra(): Promise<{ layers: number; before: number; after: number }> {
-    const run = this.run;
-    if (!run || !this.spectra) throw new Error('no run');
-    await run.trainer.statsSettled();
-    const before = run.trainer.steps;
-    const rng = new Rng(3);
-    const layers: LayerWeights[] = [
-      [512, 2304],
-      [256, 4096],
-      [512, 2304],
-      [256, 4096],
-    ].map(([rows, cols]) => {
-      const W = rng.normalArray(rows * cols, 0.05);
-      return { name: `${rows}x${cols}`, shape: [rows, cols] as [number, number], W, Wbar: W, sigmaEstimate: null };
-    });
-    const spectra = await this.spectra(layers);
-    return { layers: spectra.length, before, after: run.trainer.steps };
+    return run ? this.checkpoints.take(run, (r) => this.run === r) : Promise.resolve();
   }
 
   private onVisibility(hidden: boolean): void {
@@ -497,8 +342,8 @@ export class TrainingSession {
   private onDeviceLost(info: GPUDeviceLostInfo, ctx: GpuContext): void {
     if (this.device?.ctx !== ctx) return;
     const wasRunning = this.store.run.phase === 'running' || this.store.run.hiddenPause;
-    const checkpoint = this.checkpoint;
-    this.unschedule();
+    const checkpoint = this.checkpoints.latest;
+    this.loop.cancel();
     const lostRun = this.run;
     this.run = null;
     this.device = null;
@@ -513,7 +358,8 @@ export class TrainingSession {
       const device = await this.ensureDevice();
       if (device.info.kind === 'cpu')
         this.device = cpuDevice(`${why} No new GPU device: ${device.info.fallbackReason}`);
-      await this.rebuild(checkpoint ?? undefined).catch(() => undefined);
+      const restore = checkpoint ? { checkpoint, history: this.lastHistory } : undefined;
+      await this.rebuild(restore).catch(() => undefined);
       if (!this.run) return;
       const retired = lostRun ? [...lostRun.trainer.retiredVariants] : [];
       for (const v of retired) this.run.trainer.retire(v);
@@ -527,15 +373,4 @@ export class TrainingSession {
       this.publish();
     })();
   }
-}
-
-/** Statistics after `step` belong to a future the checkpoint does not have. */
-function truncateHistory(history: MetricsHistory, step: number): MetricsHistory {
-  const out: MetricsHistory = new Map();
-  for (const [name, list] of history)
-    out.set(
-      name,
-      list.filter((m) => m.step <= step),
-    );
-  return out;
 }

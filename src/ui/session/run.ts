@@ -1,0 +1,30 @@
+/**
+ * What a training session runs on: one run (its trainer on a backend, and for digits the scorer
+ * that works off the main thread) and what the session takes from the page around it.
+ */
+import type { Backend } from '../../engine/backend';
+import type { TrainerConfig } from '../../gan/config';
+import type { GanTrainer } from '../../gan/trainer';
+import type { AsyncDigitScorer } from '../../metrics/digit-score-client';
+import type { SpectrumComputer } from '../../spectra/spectra';
+import { workerSpectrumComputer } from '../../spectra/worker-client';
+
+export interface SessionEnvironment {
+  gpu: GPU | undefined;
+  /** Forces the CPU backend with this reason (e.g. `?backend=cpu` in tests); undefined otherwise. */
+  forceCpuReason?: string;
+  spectra: () => SpectrumComputer;
+}
+
+export const browserEnvironment = (): SessionEnvironment => ({
+  gpu: typeof navigator !== 'undefined' ? navigator.gpu : undefined,
+  spectra: workerSpectrumComputer,
+});
+
+export interface Run {
+  config: TrainerConfig;
+  backend: Backend;
+  trainer: GanTrainer;
+  /** Image runs: scores generated digits in a worker (the trainer itself gets no scorer). */
+  scorer: AsyncDigitScorer | null;
+}
