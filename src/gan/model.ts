@@ -6,7 +6,8 @@
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { initMlp } from '../nn/init';
-import { mlp, type TrainableParam, type WeightGrads } from '../nn/layers';
+import type { TrainableParam, WeightGrads } from '../nn/layer';
+import { mlp } from '../nn/sequential';
 import { initPaperCnn, PaperCnn } from '../nn/paper-cnn';
 import type { CnnGanModel, MlpGanModel } from './config';
 import type { NormalizableLayer } from './normalization';

@@ -4,7 +4,7 @@
  * weights and read the same noise and data tensors, so they differ only in the normalization.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
-import type { TrainableParam } from '../nn/layers';
+import type { TrainableParam } from '../nn/layer';
 import type { TrainerConfig, VariantName } from './config';
 import type { GanModel, NetTrace } from './model';
 import { normalizeWeight, spectralWarmup, type NormalizedWeight } from './normalization';

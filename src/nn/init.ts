@@ -3,8 +3,8 @@
  * numbers on either backend. Linear layers use PyTorch's default: W and b ~ U(−1/√fan_in,
  * 1/√fan_in) (kaiming_uniform with a = √5, which reduces to that bound).
  */
-import { Rng } from '../reference/random';
-import type { WeightInit } from './layers';
+import { Rng } from '../core/random';
+import type { WeightInit } from './layer';
 
 export interface LinearInit extends WeightInit {
   w: Float32Array;

@@ -4,12 +4,10 @@
  * GPU so a trainer can copy it out and read it asynchronously, steps later.
  */
 import lossCode from '../../../shaders/loss.wgsl?raw';
+import type { GanLossKind } from '../../core/loss';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, type Kernel } from '../kernel';
-
-/** 'standard': BCE with logits (non-saturating G); 'hinge'; 'wgan': the critic's raw scores. */
-export type GanLossKind = 'standard' | 'hinge' | 'wgan';
 
 export const GAN_LOSS_CODE: Record<GanLossKind, number> = { standard: 0, hinge: 1, wgan: 2 };
 
