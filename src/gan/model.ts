@@ -2,7 +2,7 @@
  * What a GAN variant needs from a model, whatever its architecture: D and G applied to tensors
  * (traces with forward and backward op lists), D's normalizable layers, and the parameters the
  * optimizers update. The 2-D MLP and the paper's CNN (PaperCnn), both Sequentials of the layers
- * of src/nn/layers.ts, provide it.
+ * of src/nn/, provide it.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { initMlp } from '../nn/init';

@@ -159,7 +159,7 @@ export class GanVariant {
 
   /**
    * WGAN-GP: R = λ·mean_i (‖∇ₓ̂ D(x̂_i)‖ − 1)² at x̂ = εx + (1 − ε)G(z), added to D's loss; its
-   * weight gradient is accumulated into ∂L/∂W̄ (see LayerTrace.doubleBackward in src/nn/layers.ts).
+   * weight gradient is accumulated into ∂L/∂W̄ (see LayerTrace.doubleBackward in src/nn/layer.ts).
    */
   private gradientPenalty(
     backend: Backend,

@@ -1,10 +1,11 @@
 /**
  * What the two conv layers (src/nn/conv2d.ts, src/nn/conv-transpose2d.ts) share: their spec, its
- * geometry for a batch, the layer set-up, and the trace's patch geometry and im2col scratch. Both are im2col / col2im around
- * the matmul kernel (the composition in src/gpu/kernels/conv.ts). The scratch only lives within
- * one forward or backward (the conv backward recomputes im2col(x) rather than trusting what a
- * forward left there), so one scratch tensor (Sequential.scratchSize) can serve every conv layer of
- * every trace of a model, as long as their ops run one after another (they do: one queue).
+ * geometry for a batch, the layer set-up, and the trace's patch geometry and im2col scratch. Both
+ * are im2col / col2im around the matmul kernel (the composition in src/gpu/kernels/conv.ts). The
+ * scratch only lives within one forward or backward (the conv backward recomputes im2col(x) rather
+ * than trusting what a forward left there), so one scratch tensor (Sequential.scratchSize) can
+ * serve every conv layer of every trace of a model, as long as their ops run one after another
+ * (they do: one queue).
  */
 import type { Activation } from '../core/activation';
 import type { ConvGeometry, PatchGeometry } from '../core/conv-geometry';

@@ -17,7 +17,7 @@ export function initLinear(rng: Rng, dOut: number, dIn: number): LinearInit {
   return { w: rng.uniformArray(dOut * dIn, -bound, bound), b: rng.uniformArray(dOut, -bound, bound) };
 }
 
-/** The layers of `mlp` (src/nn/layers.ts) from sizes[0] to the last size, in order, from one seed. */
+/** The layers of `mlp` (src/nn/sequential.ts) from sizes[0] to the last size, in order, from one seed. */
 export function initMlp(seed: number, sizes: number[]): LinearInit[] {
   const rng = new Rng(seed);
   return sizes.slice(1).map((dOut, i) => initLinear(rng, dOut, sizes[i]));
