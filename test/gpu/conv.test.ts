@@ -302,107 +302,108 @@ function base(c: LayerCase, start: Float32Array): Float32Array {
   return c.variant === 'accumulate' ? start : new Float32Array(start.length);
 }
 
+type Twin = (...args: Parameters<typeof conv2dWeightGrad>) => Float64Array;
+
+/** What differs between the two layers: the class, the twins, and how many terms each sum has. */
+interface LayerKind {
+  name: string;
+  Layer: typeof Conv2d | typeof ConvTranspose2d;
+  cases: LayerCase[];
+  seed: number;
+  sizes: (g: ConvGeometry) => ConvSizes;
+  /** W's fan-in, for the initial scale. */
+  fanIn: (g: ConvGeometry) => number;
+  forward: typeof conv2dForward;
+  weightGrad: Twin;
+  inputGrad: Twin;
+  /** Rows dW sums over: conv output pixels B·Ho·Wo, or transposed-conv input pixels B·H·W. */
+  weightRows: (g: ConvGeometry, s: ConvSizes) => number;
+}
+
+// Forward: each output sums at most Cin·kh·kw products and the bias (the transposed conv fewer:
+// Cin·ceil(kh/s)·ceil(kw/s)). Backward: dW sums weightRows products and db B·Ho·Wo values (+1 with
+// accumulate), dx Cout·kh·kw products.
+const KINDS: LayerKind[] = [
+  {
+    name: 'conv2d',
+    Layer: Conv2d,
+    cases: CONVS,
+    seed: 41,
+    sizes: conv2dSizes,
+    fanIn: (g) => g.inC * g.kh * g.kw,
+    forward: conv2dForward,
+    weightGrad: conv2dWeightGrad,
+    inputGrad: conv2dInputGrad,
+    weightRows: (g, s) => s.y / g.outC,
+  },
+  {
+    name: 'convTranspose2d',
+    Layer: ConvTranspose2d,
+    cases: TRANSPOSED,
+    seed: 42,
+    sizes: convTranspose2dSizes,
+    fanIn: (g) => g.inC,
+    forward: convTranspose2dForward,
+    weightGrad: convTranspose2dWeightGrad,
+    inputGrad: convTranspose2dInputGrad,
+    weightRows: (g, s) => s.x / g.inC,
+  },
+];
+
 describe('Conv2d and ConvTranspose2d layers (as trained) against direct-loop twins', () => {
   for (const { kind, make } of BACKENDS) {
-    for (const c of CONVS) {
-      const g = c.g;
-      const tag = `${kind} conv2d ${tagOf(c)}`;
-      it(tag, async () => {
-        const backend = await make();
-        const rng = new Rng(41);
-        const s = conv2dSizes(g);
-        const K = g.inC * g.kh * g.kw;
-        const v = layerValues(rng, c, s, K);
-        const run = await runLayer(backend, Conv2d, c, v, rng);
-        expectClose(
-          `${tag} forward`,
-          run.y,
-          conv2dForward(v.x, v.w, v.b, g, c.activation, SLOPE),
-          sumTolerance(K + 1, conv2dForward(abs(v.x), abs(v.w), v.b && abs(v.b), g), activationTolerance(c.activation)),
-        );
-
-        // dW sums B·Ho·Wo products, db B·Ho·Wo values (+1 with accumulate), dx Cout·kh·kw products.
-        const dz = activationBackward(run.y, v.dy, c.activation ?? 'identity', SLOPE);
-        const absDy = abs(v.dy);
-        const rows = s.y / g.outC;
-        const extra = c.variant === 'accumulate' ? 1 : 0;
-        const dw0 = base(c, v.dw0);
-        expectClose(
-          `${tag} dw`,
-          run.dw,
-          plus(conv2dWeightGrad(v.x, dz, g), dw0),
-          gradTolerance(rows + extra, plus(conv2dWeightGrad(abs(v.x), absDy, g), abs(dw0)), c.activation),
-        );
-        if (c.bias) {
-          const db0 = base(c, v.db0);
+    for (const k of KINDS) {
+      for (const c of k.cases) {
+        const g = c.g;
+        const tag = `${kind} ${k.name} ${tagOf(c)}`;
+        it(tag, async () => {
+          const backend = await make();
+          const rng = new Rng(k.seed);
+          const s = k.sizes(g);
+          const v = layerValues(rng, c, s, k.fanIn(g));
+          const run = await runLayer(backend, k.Layer, c, v, rng);
           expectClose(
-            `${tag} db`,
-            run.db!,
-            plus(biasGrad(dz, rows, g.outC), db0),
-            gradTolerance(rows + extra, plus(biasGrad(absDy, rows, g.outC), abs(db0)), c.activation),
+            `${tag} forward`,
+            run.y,
+            k.forward(v.x, v.w, v.b, g, c.activation, SLOPE),
+            sumTolerance(
+              g.inC * g.kh * g.kw + 1,
+              k.forward(abs(v.x), abs(v.w), v.b && abs(v.b), g),
+              activationTolerance(c.activation),
+            ),
           );
-        }
-        expectClose(
-          `${tag} dx`,
-          run.dx,
-          conv2dInputGrad(dz, v.w, g),
-          gradTolerance(g.outC * g.kh * g.kw, conv2dInputGrad(absDy, abs(v.w), g), c.activation),
-        );
-        if (c.variant === 'normalized') expectClose(`${tag} raw gW untouched`, run.rawGW, new Float32Array(s.w), EXACT);
-      });
-    }
 
-    for (const c of TRANSPOSED) {
-      const g = c.g;
-      const tag = `${kind} convTranspose2d ${tagOf(c)}`;
-      it(tag, async () => {
-        const backend = await make();
-        const rng = new Rng(42);
-        const s = convTranspose2dSizes(g);
-        const v = layerValues(rng, c, s, g.inC);
-        const run = await runLayer(backend, ConvTranspose2d, c, v, rng);
-        // Each output sums at most Cin·ceil(kh/s)·ceil(kw/s) products and the bias.
-        expectClose(
-          `${tag} forward`,
-          run.y,
-          convTranspose2dForward(v.x, v.w, v.b, g, c.activation, SLOPE),
-          sumTolerance(
-            g.inC * g.kh * g.kw + 1,
-            convTranspose2dForward(abs(v.x), abs(v.w), v.b && abs(v.b), g),
-            activationTolerance(c.activation),
-          ),
-        );
-
-        // dW sums B·H·W products, db B·Ho·Wo values (+1 with accumulate), dx Cout·kh·kw products.
-        const dz = activationBackward(run.y, v.dy, c.activation ?? 'identity', SLOPE);
-        const absDy = abs(v.dy);
-        const pixels = s.x / g.inC;
-        const outPixels = s.y / g.outC;
-        const extra = c.variant === 'accumulate' ? 1 : 0;
-        const dw0 = base(c, v.dw0);
-        expectClose(
-          `${tag} dw`,
-          run.dw,
-          plus(convTranspose2dWeightGrad(v.x, dz, g), dw0),
-          gradTolerance(pixels + extra, plus(convTranspose2dWeightGrad(abs(v.x), absDy, g), abs(dw0)), c.activation),
-        );
-        if (c.bias) {
-          const db0 = base(c, v.db0);
+          const dz = activationBackward(run.y, v.dy, c.activation ?? 'identity', SLOPE);
+          const absDy = abs(v.dy);
+          const outPixels = s.y / g.outC;
+          const extra = c.variant === 'accumulate' ? 1 : 0;
+          const dw0 = base(c, v.dw0);
           expectClose(
-            `${tag} db`,
-            run.db!,
-            plus(biasGrad(dz, outPixels, g.outC), db0),
-            gradTolerance(outPixels + extra, plus(biasGrad(absDy, outPixels, g.outC), abs(db0)), c.activation),
+            `${tag} dw`,
+            run.dw,
+            plus(k.weightGrad(v.x, dz, g), dw0),
+            gradTolerance(k.weightRows(g, s) + extra, plus(k.weightGrad(abs(v.x), absDy, g), abs(dw0)), c.activation),
           );
-        }
-        expectClose(
-          `${tag} dx`,
-          run.dx,
-          convTranspose2dInputGrad(dz, v.w, g),
-          gradTolerance(g.outC * g.kh * g.kw, convTranspose2dInputGrad(absDy, abs(v.w), g), c.activation),
-        );
-        if (c.variant === 'normalized') expectClose(`${tag} raw gW untouched`, run.rawGW, new Float32Array(s.w), EXACT);
-      });
+          if (c.bias) {
+            const db0 = base(c, v.db0);
+            expectClose(
+              `${tag} db`,
+              run.db!,
+              plus(biasGrad(dz, outPixels, g.outC), db0),
+              gradTolerance(outPixels + extra, plus(biasGrad(absDy, outPixels, g.outC), abs(db0)), c.activation),
+            );
+          }
+          expectClose(
+            `${tag} dx`,
+            run.dx,
+            k.inputGrad(dz, v.w, g),
+            gradTolerance(g.outC * g.kh * g.kw, k.inputGrad(absDy, abs(v.w), g), c.activation),
+          );
+          if (c.variant === 'normalized') {
+            expectClose(`${tag} raw gW untouched`, run.rawGW, new Float32Array(s.w), EXACT);
+          }
+        });
+      }
     }
   }
 });
