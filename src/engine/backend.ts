@@ -4,8 +4,9 @@
  * no-WebGPU fallback) into a call of the kernel's float64 twin. Ops are prepared once, up front;
  * `run` executes a list of them as one submission and allocates nothing on the hot path.
  */
-import type { Activation } from '../gpu/activation';
-import type { PatchGeometry } from '../gpu/kernels/conv';
+import type { Activation } from '../core/activation';
+import type { GanLossKind } from '../core/loss';
+import type { PatchGeometry } from '../core/conv-geometry';
 
 export type BackendKind = 'webgpu' | 'cpu';
 
@@ -20,7 +21,7 @@ export interface Op {
   readonly label: string;
 }
 
-export type GanLossKind = 'standard' | 'hinge' | 'wgan';
+export type { GanLossKind };
 
 export interface MatmulOp {
   a: Tensor;

@@ -2,11 +2,12 @@
  * What a GAN variant needs from a model, whatever its architecture: D and G applied to tensors
  * (traces with forward and backward op lists), D's normalizable layers, and the parameters the
  * optimizers update. The 2-D MLP and the paper's CNN (PaperCnn), both Sequentials of the layers
- * of src/nn/layers.ts, provide it.
+ * of src/nn/, provide it.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { initMlp } from '../nn/init';
-import { mlp, type TrainableParam, type WeightGrads } from '../nn/layers';
+import type { TrainableParam, WeightGrads } from '../nn/layer';
+import { mlp } from '../nn/sequential';
 import { initPaperCnn, PaperCnn } from '../nn/paper-cnn';
 import type { CnnGanModel, MlpGanModel } from './config';
 import type { NormalizableLayer } from './normalization';

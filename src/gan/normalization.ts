@@ -5,7 +5,7 @@
  * once per discriminator update, never in `refresh` (the G step) or in forward calls.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
-import { spectralNormInitialVectors } from '../reference/spectral-norm';
+import { spectralNormInitialVectors } from '../core/spectral-norm-init';
 import type { VariantName } from './config';
 
 export interface NormalizableLayer {

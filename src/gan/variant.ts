@@ -4,7 +4,7 @@
  * weights and read the same noise and data tensors, so they differ only in the normalization.
  */
 import type { Backend, Op, Tensor } from '../engine/backend';
-import type { TrainableParam } from '../nn/layers';
+import type { TrainableParam } from '../nn/layer';
 import type { TrainerConfig, VariantName } from './config';
 import type { GanModel, NetTrace } from './model';
 import { normalizeWeight, spectralWarmup, type NormalizedWeight } from './normalization';
@@ -159,7 +159,7 @@ export class GanVariant {
 
   /**
    * WGAN-GP: R = λ·mean_i (‖∇ₓ̂ D(x̂_i)‖ − 1)² at x̂ = εx + (1 − ε)G(z), added to D's loss; its
-   * weight gradient is accumulated into ∂L/∂W̄ (see LayerTrace.doubleBackward in src/nn/layers.ts).
+   * weight gradient is accumulated into ∂L/∂W̄ (see LayerTrace.doubleBackward in src/nn/layer.ts).
    */
   private gradientPenalty(
     backend: Backend,

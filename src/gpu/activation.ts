@@ -1,6 +1,8 @@
-/** Activation functions the kernels can apply or fuse; codes match shaders/activation.wgsl. */
-export type Activation = 'identity' | 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid';
+import type { Activation } from '../core/activation';
 
+export type { Activation };
+
+/** Shader codes of the activations; they match shaders/activation.wgsl. */
 export const ACTIVATION_CODE: Record<Activation, number> = {
   identity: 0,
   relu: 1,

@@ -30,20 +30,13 @@
  * Cout·kh·kw for ConvTranspose2d; BN gamma 1, beta 0.
  */
 import type { Backend, Tensor } from '../engine/backend';
-import { Rng } from '../reference/random';
-import {
-  BatchNorm,
-  Conv2d,
-  ConvTranspose2d,
-  Linear,
-  Sequential,
-  type BatchNormInit,
-  type Layer,
-  type SequentialTrace,
-  type SequentialTraceOptions,
-  type WeightInit,
-  type WeightLayer,
-} from './layers';
+import { Rng } from '../core/random';
+import { BatchNorm, type BatchNormInit } from './batch-norm';
+import { Conv2d } from './conv2d';
+import { ConvTranspose2d } from './conv-transpose2d';
+import type { Layer, WeightInit, WeightLayer } from './layer';
+import { Linear } from './linear';
+import { Sequential, type SequentialTrace, type SequentialTraceOptions } from './sequential';
 
 export const WIDTH_MULTIPLIERS = [1 / 8, 1 / 4, 1 / 2, 1] as const;
 

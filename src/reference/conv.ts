@@ -8,8 +8,8 @@
  *
  * The backward twins take the gradient with respect to the layer's PRE-activation output.
  */
-import type { Activation } from '../gpu/activation';
-import type { ConvGeometry, PatchGeometry } from '../gpu/kernels/conv';
+import type { Activation } from '../core/activation';
+import type { ConvGeometry, PatchGeometry } from '../core/conv-geometry';
 import { activate } from './elementwise';
 
 type Vec = ArrayLike<number>;

@@ -1,5 +1,5 @@
 /** Float64 twins of shaders/elementwise.wgsl and shaders/activation.wgsl. */
-import type { Activation } from '../gpu/activation';
+import type { Activation } from '../core/activation';
 
 export function activate(x: number, activation: Activation, slope = 0): number {
   switch (activation) {

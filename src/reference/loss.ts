@@ -1,5 +1,5 @@
 /** Float64 twin of shaders/loss.wgsl: GAN losses on discriminator logits and their gradients. */
-import type { GanLossKind } from '../gpu/kernels/loss';
+import type { GanLossKind } from '../core/loss';
 
 /** σ(z), with exp only of −|z|. */
 export function sigmoid(z: number): number {

@@ -1,5 +1,5 @@
 /** Float64 twin of shaders/matmul.wgsl: C = act(op(A)·op(B) + bias), or C + op(A)·op(B). */
-import type { Activation } from '../gpu/activation';
+import type { Activation } from '../core/activation';
 import { activate } from './elementwise';
 
 export interface MatmulReferenceOptions {

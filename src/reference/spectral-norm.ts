@@ -2,15 +2,9 @@
  * Float64 twin of shaders/spectral_norm.wgsl: spectral normalization as in Miyato et al. 2018,
  * Algorithm 1, for W seen as the d_out × d_in row-major matrix.
  */
-import { Rng } from './random';
+import { normalize } from '../core/spectral-norm-init';
 
-/** PyTorch's normalize(eps = 1e-12): x / max(‖x‖₂, ε). */
-export function normalize(x: ArrayLike<number>, eps = 1e-12): Float64Array {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
-  const scale = 1 / Math.max(Math.sqrt(sum), eps);
-  return Float64Array.from(x, (value) => value * scale);
-}
+export { spectralNormInitialVectors } from '../core/spectral-norm-init';
 
 /** Wx for W (dOut × dIn) and x ∈ R^{dIn}. */
 export function matVec(w: ArrayLike<number>, x: ArrayLike<number>, dOut: number, dIn: number): Float64Array {
@@ -37,21 +31,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let acc = 0;
   for (let i = 0; i < a.length; i++) acc += a[i] * b[i];
   return acc;
-}
-
-/**
- * The initial ũ ~ N(0, I) drawn once per layer from the seed (then ṽ from the same stream), both
- * scaled to unit length as PyTorch does, rounded to float32 so the GPU and the twin start equal.
- */
-export function spectralNormInitialVectors(
-  dOut: number,
-  dIn: number,
-  seed: number,
-): { u: Float32Array; v: Float32Array } {
-  const rng = new Rng(seed);
-  const u = Float32Array.from(normalize(Float64Array.from({ length: dOut }, () => rng.normal())));
-  const v = Float32Array.from(normalize(Float64Array.from({ length: dIn }, () => rng.normal())));
-  return { u, v };
 }
 
 export interface PowerIterationResult {

@@ -3,11 +3,12 @@
  * visitor's adapter and compared with the float64 twin. Awkward small shapes, so it finishes in a
  * moment even on a software adapter; the thorough checks live in test/gpu.
  */
+import { Rng } from '../core/random';
+import { GpuBackend } from '../engine/gpu-backend';
 import type { GpuContext } from '../gpu/device';
 import { submitKernels, type Kernel } from '../gpu/kernel';
 import { createAdamStep, prepareAdamTick, prepareAdamUpdate } from '../gpu/kernels/adam';
 import { prepareBatchNormForward } from '../gpu/kernels/batchnorm';
-import { conv2dSizes, prepareConv2dForward, type ConvGeometry } from '../gpu/kernels/conv';
 import { prepareActivation } from '../gpu/kernels/elementwise';
 import { prepareDiscriminatorLoss } from '../gpu/kernels/loss';
 import { prepareMatmul } from '../gpu/kernels/matmul';
@@ -15,6 +16,8 @@ import { createDrawCounter, prepareDrawTick, prepareNormalDraw } from '../gpu/ke
 import { prepareColumnReduce } from '../gpu/kernels/reduce';
 import { prepareSpectralNormPowerIteration } from '../gpu/kernels/spectral-norm';
 import { prepareWeightNormForward } from '../gpu/kernels/weight-norm';
+import { Conv2d } from '../nn/conv2d';
+import { convGeometry, type ConvSpec } from '../nn/conv-layer';
 import { adamInit, adamStep } from '../reference/adam';
 import { batchNormForward } from '../reference/batchnorm';
 import { conv2dForward } from '../reference/conv';
@@ -22,7 +25,6 @@ import { normalDraw } from '../reference/counter-rng';
 import { activationForward } from '../reference/elementwise';
 import { discriminatorLoss } from '../reference/loss';
 import { matmulReference } from '../reference/matmul';
-import { Rng } from '../reference/random';
 import { columnReduce } from '../reference/reduce';
 import { spectralNormPowerIteration } from '../reference/spectral-norm';
 import { weightNormForward } from '../reference/weight-norm';
@@ -90,21 +92,17 @@ export const SELF_TEST_CASES: SelfTestCase[] = [
   },
   {
     family: 'convolution',
-    name: 'conv 4×4 stride 2 pad 1, 7×9×3 → 5 channels',
+    name: 'Conv2d layer as trained (im2col + matmul), 4×4 stride 2 pad 1, 7×9×3 → 5 channels',
     async run(ctx) {
-      const g: ConvGeometry = { batch: 2, inH: 7, inW: 9, inC: 3, outC: 5, kh: 4, kw: 4, stride: 2, pad: 1 };
-      const s = conv2dSizes(g);
-      const x = rng.normalArray(s.x);
-      const w = rng.normalArray(s.w);
-      const y = output('y', ctx, s.y);
-      const kernel = prepareConv2dForward(ctx, g, {
-        x: input('x', ctx, x),
-        w: input('w', ctx, w),
-        y,
-        cols: output('cols', ctx, s.cols),
-      });
-      const got = await runOnGpu(ctx, [kernel], y, s.y);
-      return compare(got, conv2dForward(x, w, undefined, g), { atol: 1e-5, rtol: 1e-5 });
+      const spec: ConvSpec = { inH: 7, inW: 9, inC: 3, outC: 5, kh: 4, kw: 4, stride: 2, pad: 1 };
+      const batch = 2;
+      const x = rng.normalArray(batch * spec.inH * spec.inW * spec.inC);
+      const w = rng.normalArray(spec.outC * spec.inC * spec.kh * spec.kw);
+      const backend = new GpuBackend(ctx);
+      const conv = new Conv2d(backend, 'selftest.conv', spec, { w });
+      const trace = conv.trace('selftest.conv', backend.tensor('selftest.conv.x', x.length, x), batch);
+      const [got] = await backend.run(trace.forward(), [trace.output]);
+      return compare(got, conv2dForward(x, w, undefined, convGeometry(spec, batch)), { atol: 1e-5, rtol: 1e-5 });
     },
   },
   {

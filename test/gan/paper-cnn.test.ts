@@ -10,7 +10,8 @@ import { CpuBackend } from '../../src/engine/cpu-backend';
 import { GpuBackend } from '../../src/engine/gpu-backend';
 import type { VariantName } from '../../src/gan/config';
 import { normalizeWeight, type NormalizedWeight } from '../../src/gan/normalization';
-import { BatchNorm, type WeightLayer } from '../../src/nn/layers';
+import { BatchNorm } from '../../src/nn/batch-norm';
+import type { WeightLayer } from '../../src/nn/layer';
 import {
   initPaperCnn,
   PAPER_CNN,

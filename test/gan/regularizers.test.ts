@@ -3,7 +3,7 @@ import { CpuBackend, data } from '../../src/engine/cpu-backend';
 import type { Tensor } from '../../src/engine/backend';
 import { normalizeWeight } from '../../src/gan/normalization';
 import { initMlp } from '../../src/nn/init';
-import { mlp } from '../../src/nn/layers';
+import { mlp } from '../../src/nn/sequential';
 import { initPaperCnn, PaperCnn } from '../../src/nn/paper-cnn';
 import { Rng } from '../../src/reference/random';
 import { expectClose } from '../helpers/gpu';

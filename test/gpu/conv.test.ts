@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { Activation } from '../../src/gpu/activation';
+import type { Activation } from '../../src/core/activation';
 import {
   conv2dSizes,
   convTranspose2dSizes,
   patchGrid,
-  prepareCol2im,
-  prepareConv2dBackward,
-  prepareConv2dForward,
-  prepareConvTranspose2dBackward,
-  prepareConvTranspose2dForward,
-  prepareIm2col,
   type ConvGeometry,
+  type ConvSizes,
   type PatchGeometry,
-} from '../../src/gpu/kernels/conv';
+} from '../../src/core/conv-geometry';
+import { Rng } from '../../src/core/random';
+import type { Backend, BackendKind } from '../../src/engine/backend';
+import { CpuBackend } from '../../src/engine/cpu-backend';
+import { GpuBackend } from '../../src/engine/gpu-backend';
+import { prepareCol2im, prepareIm2col } from '../../src/gpu/kernels/conv';
+import { Conv2d } from '../../src/nn/conv2d';
+import { ConvTranspose2d } from '../../src/nn/conv-transpose2d';
 import {
   biasGrad,
   col2im,
@@ -24,8 +26,7 @@ import {
   convTranspose2dWeightGrad,
   im2col,
 } from '../../src/reference/conv';
-import { activationForward } from '../../src/reference/elementwise';
-import { Rng } from '../../src/reference/random';
+import { activationBackward, activationForward } from '../../src/reference/elementwise';
 import { expectClose, runAndRead, testGpu, type Tolerance } from '../helpers/gpu';
 
 // Tolerances. Inputs are f32 values, so the float64 twin is the exact answer to ~1e-16. An f32
@@ -38,10 +39,13 @@ import { expectClose, runAndRead, testGpu, type Tolerance } from '../helpers/gpu
 // two orders of magnitude above the errors actually seen (test-artifacts/kernel-errors.jsonl).
 // A wrong index moves an element by a whole term, of order S/k, far above 4·√k·u·S.
 const U = 2 ** -24;
-function sumTolerance(k: number, absSums: ArrayLike<number>, extra: Partial<Tolerance> = {}): Tolerance {
+function maxAbs(v: ArrayLike<number>): number {
   let max = 0;
-  for (let i = 0; i < absSums.length; i++) max = Math.max(max, absSums[i]);
-  return { atol: 4 * Math.sqrt(k) * U * max + (extra.atol ?? 0), rtol: extra.rtol ?? 0 };
+  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]));
+  return max;
+}
+function sumTolerance(k: number, absSums: ArrayLike<number>, extra: Partial<Tolerance> = {}): Tolerance {
+  return { atol: 4 * Math.sqrt(k) * U * maxAbs(absSums) + (extra.atol ?? 0), rtol: extra.rtol ?? 0 };
 }
 const abs = (v: ArrayLike<number>): Float64Array => Float64Array.from(v, Math.abs);
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
@@ -126,15 +130,18 @@ describe('im2col and col2im against float64 twins', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Whole layers (im2col/col2im + matmul + column sums) against the direct-loop twins.
+// Conv2d and ConvTranspose2d as the trainer runs them (src/nn: im2col / col2im + matmul + column
+// sums, through the engine's Backend), on the CPU backend and on the WebGPU backend, against the
+// direct-loop twins: forward, then backward with dx, dW and db.
 
 interface LayerCase {
   g: ConvGeometry;
   bias: boolean;
   activation?: Activation;
-  /** accumulate: dw, db, dx start non-zero and are added to; recompute: the backward re-runs
-   *  im2col(x) into a garbage-filled cols and writes dcols to a separate buffer. */
-  variant?: 'accumulate' | 'recompute';
+  /** accumulate: the parameter gradients start non-zero and are added to (weightGrads
+   *  'accumulate'); normalized: the trace runs on a separate weight (D's W̄) and writes ∂L/∂W̄ to
+   *  a separate target, leaving the layer's raw W unused and its gW untouched. */
+  variant?: 'accumulate' | 'normalized';
 }
 
 const SLOPE = 0.1;
@@ -144,6 +151,14 @@ function activationTolerance(activation: Activation | undefined): Partial<Tolera
   if (activation === 'leaky_relu') return { rtol: 2 * U };
   if (activation === 'tanh' || activation === 'sigmoid') return { atol: 1e-6, rtol: 1e-5 };
   return {};
+}
+
+// The backward's dz = dy·act'(y), from the layer's own output y, rounds in f32 (LeakyReLU:
+// slope·dy; tanh: (1 − y²)·dy): at most 3u·|dy| per element. Every sum below is linear in dz, so
+// it gains at most 3u·S with S the twin run on |dy| (≥ |dz|: act' is in [0, 1] here).
+function gradTolerance(k: number, absSums: ArrayLike<number>, activation: Activation | undefined): Tolerance {
+  const rounds = activation === 'leaky_relu' || activation === 'tanh' || activation === 'sigmoid';
+  return sumTolerance(k, absSums, { atol: rounds ? 3 * U * maxAbs(absSums) : 0 });
 }
 
 const geomName = (g: ConvGeometry): string =>
@@ -164,7 +179,7 @@ const CONVS: LayerCase[] = [
   {
     g: { batch: 2, inH: 9, inW: 7, inC: 1, outC: 7, kh: 5, kw: 5, stride: 2, pad: 2 },
     bias: true,
-    variant: 'recompute',
+    variant: 'normalized',
   },
   { g: { batch: 1, inH: 8, inW: 9, inC: 7, outC: 1, kh: 3, kw: 3, stride: 2, pad: 0 }, bias: true },
   {
@@ -184,7 +199,11 @@ const TRANSPOSED: LayerCase[] = [
   { g: { batch: 2, inH: 6, inW: 6, inC: 7, outC: 3, kh: 3, kw: 3, stride: 1, pad: 1 }, bias: true, activation: 'tanh' },
   { g: { batch: 1, inH: 5, inW: 3, inC: 3, outC: 33, kh: 1, kw: 1, stride: 1, pad: 0 }, bias: false },
   { g: { batch: 2, inH: 4, inW: 3, inC: 7, outC: 1, kh: 5, kw: 5, stride: 2, pad: 2 }, bias: true },
-  { g: { batch: 1, inH: 3, inW: 4, inC: 1, outC: 7, kh: 3, kw: 2, stride: 2, pad: 0 }, bias: true },
+  {
+    g: { batch: 1, inH: 3, inW: 4, inC: 1, outC: 7, kh: 3, kw: 2, stride: 2, pad: 0 },
+    bias: true,
+    variant: 'normalized',
+  },
   { g: { batch: 2, inH: 7, inW: 5, inC: 33, outC: 3, kh: 2, kw: 2, stride: 1, pad: 1 }, bias: true },
   { g: { batch: 1, inH: 1, inW: 1, inC: 3, outC: 33, kh: 4, kw: 4, stride: 2, pad: 1 }, bias: true },
   {
@@ -194,176 +213,198 @@ const TRANSPOSED: LayerCase[] = [
   },
 ];
 
+const BACKENDS: { kind: BackendKind; make: () => Promise<Backend> }[] = [
+  { kind: 'cpu', make: () => Promise.resolve(new CpuBackend()) },
+  { kind: 'webgpu', make: async () => new GpuBackend(await testGpu()) },
+];
+
 const plus = (a: ArrayLike<number>, b: ArrayLike<number>): Float64Array => Float64Array.from(a, (v, i) => v + b[i]);
+const tagOf = (c: LayerCase): string =>
+  `${geomName(c.g)}${c.activation ? ` ${c.activation}` : ''}${c.variant ? ` ${c.variant}` : ''}`;
 
-describe('conv layers against direct-loop twins', () => {
-  for (const c of CONVS) {
-    const g = c.g;
-    const tag = `${geomName(g)}${c.activation ? ` ${c.activation}` : ''}${c.variant ? ` ${c.variant}` : ''}`;
-    it(`conv2d ${tag}`, async () => {
-      const ctx = await testGpu();
-      const rng = new Rng(41);
-      const s = conv2dSizes(g);
-      const K = g.inC * g.kh * g.kw;
-      const x = rng.uniformArray(s.x);
-      const w = rng.uniformArray(s.w, -1 / Math.sqrt(K), 1 / Math.sqrt(K));
-      const b = c.bias ? rng.uniformArray(s.bias) : undefined;
-      const dy = rng.uniformArray(s.y);
-      const bx = ctx.buffers.storage('x', s.x, x);
-      const bw = ctx.buffers.storage('w', s.w, w);
-      const bb = b ? ctx.buffers.storage('b', s.bias, b) : undefined;
-      const by = ctx.buffers.storage('y', s.y);
-      const cols = ctx.buffers.storage('cols', s.cols);
-      const forward = prepareConv2dForward(ctx, g, {
-        x: bx,
-        w: bw,
-        bias: bb,
-        y: by,
-        cols,
-        activation: c.activation,
-        slope: SLOPE,
-      });
-      const y = await runAndRead(ctx, [forward], by, s.y);
-      expectClose(
-        `conv2d.forward ${tag}`,
-        y,
-        conv2dForward(x, w, b, g, c.activation, SLOPE),
-        sumTolerance(K + 1, conv2dForward(abs(x), abs(w), b && abs(b), g), activationTolerance(c.activation)),
-      );
+/** A case's inputs; dw0 and db0 are what the gradients hold before the backward (garbage unless accumulating). */
+interface LayerValues {
+  x: Float32Array;
+  w: Float32Array;
+  b?: Float32Array;
+  dy: Float32Array;
+  dw0: Float32Array;
+  db0: Float32Array;
+}
 
-      const rows = s.y / g.outC;
-      const accumulate = c.variant === 'accumulate';
-      const dw0 = accumulate ? rng.uniformArray(s.w) : new Float32Array(s.w);
-      const db0 = accumulate ? rng.uniformArray(s.bias) : new Float32Array(s.bias);
-      const dx0 = accumulate ? rng.uniformArray(s.x) : new Float32Array(s.x);
-      const bdy = ctx.buffers.storage('dy', s.y, dy);
-      const bdw = ctx.buffers.storage('dw', s.w, accumulate ? dw0 : rng.uniformArray(s.w, 5, 6));
-      const bdb = ctx.buffers.storage('db', s.bias, accumulate ? db0 : rng.uniformArray(s.bias, 5, 6));
-      const bdx = ctx.buffers.storage('dx', s.x, accumulate ? dx0 : rng.uniformArray(s.x, 5, 6));
-      const recompute = c.variant === 'recompute';
-      if (recompute) ctx.buffers.write(cols, rng.uniformArray(s.cols, 5, 6));
-      const dcols = recompute ? ctx.buffers.storage('dcols', s.cols) : undefined;
-      const backward = prepareConv2dBackward(ctx, g, {
-        dy: bdy,
-        w: bw,
-        cols,
-        x: recompute ? bx : undefined,
-        dcols,
-        dw: bdw,
-        db: bdb,
-        dx: bdx,
-        accumulate,
-        accumulateInput: accumulate,
-      });
-      const dx = await runAndRead(ctx, [backward], bdx, s.x);
-      const dw = await ctx.buffers.read(bdw, s.w);
-      const db = await ctx.buffers.read(bdb, s.bias);
-      // dW sums B·Ho·Wo products, db B·Ho·Wo values, dx Cout·kh·kw products (+1 with accumulate).
-      const extra = accumulate ? 1 : 0;
-      expectClose(
-        `conv2d.dw ${tag}`,
-        dw,
-        plus(conv2dWeightGrad(x, dy, g), dw0),
-        sumTolerance(rows + extra, plus(conv2dWeightGrad(abs(x), abs(dy), g), abs(dw0))),
-      );
-      expectClose(
-        `conv2d.db ${tag}`,
-        db,
-        plus(biasGrad(dy, rows, g.outC), db0),
-        sumTolerance(rows + extra, plus(biasGrad(abs(dy), rows, g.outC), abs(db0))),
-      );
-      expectClose(
-        `conv2d.dx ${tag}`,
-        dx,
-        plus(conv2dInputGrad(dy, w, g), dx0),
-        sumTolerance(g.outC * g.kh * g.kw + extra, plus(conv2dInputGrad(abs(dy), abs(w), g), abs(dx0))),
-      );
-    });
-  }
+function layerValues(rng: Rng, c: LayerCase, s: ConvSizes, fanIn: number): LayerValues {
+  const accumulate = c.variant === 'accumulate';
+  return {
+    x: rng.uniformArray(s.x),
+    w: rng.uniformArray(s.w, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)),
+    b: c.bias ? rng.uniformArray(s.bias) : undefined,
+    dy: rng.uniformArray(s.y),
+    dw0: accumulate ? rng.uniformArray(s.w) : rng.uniformArray(s.w, 5, 6),
+    db0: accumulate ? rng.uniformArray(s.bias) : rng.uniformArray(s.bias, 5, 6),
+  };
+}
 
-  for (const c of TRANSPOSED) {
-    const g = c.g;
-    const tag = `${geomName(g)}${c.activation ? ` ${c.activation}` : ''}${c.variant ? ` ${c.variant}` : ''}`;
-    it(`convTranspose2d ${tag}`, async () => {
-      const ctx = await testGpu();
-      const rng = new Rng(42);
-      const s = convTranspose2dSizes(g);
-      const x = rng.uniformArray(s.x);
-      const w = rng.uniformArray(s.w, -1 / Math.sqrt(g.inC), 1 / Math.sqrt(g.inC));
-      const b = c.bias ? rng.uniformArray(s.bias) : undefined;
-      const dy = rng.uniformArray(s.y);
-      const bx = ctx.buffers.storage('x', s.x, x);
-      const bw = ctx.buffers.storage('w', s.w, w);
-      const bb = b ? ctx.buffers.storage('b', s.bias, b) : undefined;
-      const by = ctx.buffers.storage('y', s.y, rng.uniformArray(s.y, 5, 6));
-      const cols = ctx.buffers.storage('cols', s.cols);
-      const forward = prepareConvTranspose2dForward(ctx, g, {
-        x: bx,
-        w: bw,
-        bias: bb,
-        y: by,
-        cols,
-        activation: c.activation,
-        slope: SLOPE,
-      });
-      const y = await runAndRead(ctx, [forward], by, s.y);
-      // Each output sums at most Cin·ceil(kh/s)·ceil(kw/s) products and the bias.
-      expectClose(
-        `convT2d.forward ${tag}`,
-        y,
-        convTranspose2dForward(x, w, b, g, c.activation, SLOPE),
-        sumTolerance(
-          g.inC * g.kh * g.kw + 1,
-          convTranspose2dForward(abs(x), abs(w), b && abs(b), g),
-          activationTolerance(c.activation),
-        ),
-      );
+interface LayerRun {
+  y: Float32Array;
+  dw: Float32Array;
+  db?: Float32Array;
+  dx: Float32Array;
+  /** The layer's own gW after the backward. */
+  rawGW: Float32Array;
+}
 
-      const pixels = s.x / g.inC;
-      const outPixels = s.y / g.outC;
-      const accumulate = c.variant === 'accumulate';
-      const dw0 = accumulate ? rng.uniformArray(s.w) : new Float32Array(s.w);
-      const db0 = accumulate ? rng.uniformArray(s.bias) : new Float32Array(s.bias);
-      const dx0 = accumulate ? rng.uniformArray(s.x) : new Float32Array(s.x);
-      const bdy = ctx.buffers.storage('dy', s.y, dy);
-      const bdw = ctx.buffers.storage('dw', s.w, accumulate ? dw0 : rng.uniformArray(s.w, 5, 6));
-      const bdb = ctx.buffers.storage('db', s.bias, accumulate ? db0 : rng.uniformArray(s.bias, 5, 6));
-      const bdx = ctx.buffers.storage('dx', s.x, accumulate ? dx0 : rng.uniformArray(s.x, 5, 6));
-      // The forward's cols serves as the backward's dcols.
-      const backward = prepareConvTranspose2dBackward(ctx, g, {
-        x: bx,
-        dy: bdy,
-        w: bw,
-        dcols: cols,
-        dw: bdw,
-        db: bdb,
-        dx: bdx,
-        accumulate,
-        accumulateInput: accumulate,
-      });
-      const dx = await runAndRead(ctx, [backward], bdx, s.x);
-      const dw = await ctx.buffers.read(bdw, s.w);
-      const db = await ctx.buffers.read(bdb, s.bias);
-      const extra = accumulate ? 1 : 0;
-      expectClose(
-        `convT2d.dw ${tag}`,
-        dw,
-        plus(convTranspose2dWeightGrad(x, dy, g), dw0),
-        sumTolerance(pixels + extra, plus(convTranspose2dWeightGrad(abs(x), abs(dy), g), abs(dw0))),
-      );
-      expectClose(
-        `convT2d.db ${tag}`,
-        db,
-        plus(biasGrad(dy, outPixels, g.outC), db0),
-        sumTolerance(outPixels + extra, plus(biasGrad(abs(dy), outPixels, g.outC), abs(db0))),
-      );
-      expectClose(
-        `convT2d.dx ${tag}`,
-        dx,
-        plus(convTranspose2dInputGrad(dy, w, g), dx0),
-        sumTolerance(g.outC * g.kh * g.kw + extra, plus(convTranspose2dInputGrad(abs(dy), abs(w), g), abs(dx0))),
-      );
-    });
+/**
+ * One layer's forward, then backward (weight and input gradients), run the way a Sequential
+ * trace runs it: a shared im2col scratch that holds garbage before each pass (another layer's
+ * leftovers), and output and gradient buffers that hold garbage before they are written.
+ */
+async function runLayer(
+  backend: Backend,
+  Layer: typeof Conv2d | typeof ConvTranspose2d,
+  c: LayerCase,
+  v: LayerValues,
+  rng: Rng,
+): Promise<LayerRun> {
+  const { batch, ...shape } = c.g;
+  const normalized = c.variant === 'normalized';
+  const spec = { ...shape, activation: c.activation, slope: SLOPE };
+  const layer = new Layer(backend, 'layer', spec, { w: normalized ? rng.uniformArray(v.w.length) : v.w, b: v.b });
+  const weight = normalized ? backend.tensor('layer.wBar', v.w.length, v.w) : undefined;
+  const target = weight ? backend.tensor('layer.gWBar', v.w.length, v.dw0) : layer.gW;
+  const scratchSize = layer.scratchSize(batch);
+  const scratch = backend.tensor('scratch', scratchSize, rng.uniformArray(scratchSize, 5, 6));
+  const trace = layer.trace('layer', backend.tensor('x', v.x.length, v.x), batch, { weight, scratch });
+  backend.write(trace.output, rng.uniformArray(trace.output.size, 5, 6));
+  const [y] = await backend.run(trace.forward(), [trace.output]);
+
+  backend.write(scratch, rng.uniformArray(scratchSize, 5, 6));
+  backend.write(trace.outputGrad, v.dy);
+  backend.write(trace.inputGrad, rng.uniformArray(trace.inputGrad.size, 5, 6));
+  if (!weight) backend.write(layer.gW, v.dw0);
+  if (layer.gB) backend.write(layer.gB, v.db0);
+  const backward = trace.backward({
+    label: 'backward',
+    weightGrads: c.variant === 'accumulate' ? 'accumulate' : 'write',
+    inputGrad: true,
+    weightGradTarget: weight ? target : undefined,
+  });
+  const [dw, dx, rawGW, db] = await backend.run(backward, [
+    target,
+    trace.inputGrad,
+    layer.gW,
+    ...(layer.gB ? [layer.gB] : []),
+  ]);
+  return { y, dw, dx, rawGW, db };
+}
+
+/** The gradients' expected starting values: dw0 / db0 when accumulating, else nothing. */
+function base(c: LayerCase, start: Float32Array): Float32Array {
+  return c.variant === 'accumulate' ? start : new Float32Array(start.length);
+}
+
+type Twin = (...args: Parameters<typeof conv2dWeightGrad>) => Float64Array;
+
+/** What differs between the two layers: the class, the twins, and how many terms each sum has. */
+interface LayerKind {
+  name: string;
+  Layer: typeof Conv2d | typeof ConvTranspose2d;
+  cases: LayerCase[];
+  seed: number;
+  sizes: (g: ConvGeometry) => ConvSizes;
+  /** W's fan-in, for the initial scale. */
+  fanIn: (g: ConvGeometry) => number;
+  forward: typeof conv2dForward;
+  weightGrad: Twin;
+  inputGrad: Twin;
+  /** Rows dW sums over: conv output pixels B·Ho·Wo, or transposed-conv input pixels B·H·W. */
+  weightRows: (g: ConvGeometry, s: ConvSizes) => number;
+}
+
+// Forward: each output sums at most Cin·kh·kw products and the bias (the transposed conv fewer:
+// Cin·ceil(kh/s)·ceil(kw/s)). Backward: dW sums weightRows products and db B·Ho·Wo values (+1 with
+// accumulate), dx Cout·kh·kw products.
+const KINDS: LayerKind[] = [
+  {
+    name: 'conv2d',
+    Layer: Conv2d,
+    cases: CONVS,
+    seed: 41,
+    sizes: conv2dSizes,
+    fanIn: (g) => g.inC * g.kh * g.kw,
+    forward: conv2dForward,
+    weightGrad: conv2dWeightGrad,
+    inputGrad: conv2dInputGrad,
+    weightRows: (g, s) => s.y / g.outC,
+  },
+  {
+    name: 'convTranspose2d',
+    Layer: ConvTranspose2d,
+    cases: TRANSPOSED,
+    seed: 42,
+    sizes: convTranspose2dSizes,
+    fanIn: (g) => g.inC,
+    forward: convTranspose2dForward,
+    weightGrad: convTranspose2dWeightGrad,
+    inputGrad: convTranspose2dInputGrad,
+    weightRows: (g, s) => s.x / g.inC,
+  },
+];
+
+describe('Conv2d and ConvTranspose2d layers (as trained) against direct-loop twins', () => {
+  for (const { kind, make } of BACKENDS) {
+    for (const k of KINDS) {
+      for (const c of k.cases) {
+        const g = c.g;
+        const tag = `${kind} ${k.name} ${tagOf(c)}`;
+        it(tag, async () => {
+          const backend = await make();
+          const rng = new Rng(k.seed);
+          const s = k.sizes(g);
+          const v = layerValues(rng, c, s, k.fanIn(g));
+          const run = await runLayer(backend, k.Layer, c, v, rng);
+          expectClose(
+            `${tag} forward`,
+            run.y,
+            k.forward(v.x, v.w, v.b, g, c.activation, SLOPE),
+            sumTolerance(
+              g.inC * g.kh * g.kw + 1,
+              k.forward(abs(v.x), abs(v.w), v.b && abs(v.b), g),
+              activationTolerance(c.activation),
+            ),
+          );
+
+          const dz = activationBackward(run.y, v.dy, c.activation ?? 'identity', SLOPE);
+          const absDy = abs(v.dy);
+          const outPixels = s.y / g.outC;
+          const extra = c.variant === 'accumulate' ? 1 : 0;
+          const dw0 = base(c, v.dw0);
+          expectClose(
+            `${tag} dw`,
+            run.dw,
+            plus(k.weightGrad(v.x, dz, g), dw0),
+            gradTolerance(k.weightRows(g, s) + extra, plus(k.weightGrad(abs(v.x), absDy, g), abs(dw0)), c.activation),
+          );
+          if (c.bias) {
+            const db0 = base(c, v.db0);
+            expectClose(
+              `${tag} db`,
+              run.db!,
+              plus(biasGrad(dz, outPixels, g.outC), db0),
+              gradTolerance(outPixels + extra, plus(biasGrad(absDy, outPixels, g.outC), abs(db0)), c.activation),
+            );
+          }
+          expectClose(
+            `${tag} dx`,
+            run.dx,
+            k.inputGrad(dz, v.w, g),
+            gradTolerance(g.outC * g.kh * g.kw, k.inputGrad(absDy, abs(v.w), g), c.activation),
+          );
+          if (c.variant === 'normalized') {
+            expectClose(`${tag} raw gW untouched`, run.rawGW, new Float32Array(s.w), EXACT);
+          }
+        });
+      }
+    }
   }
 });
 

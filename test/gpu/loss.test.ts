@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LOSS_STATS,
-  prepareDiscriminatorLoss,
-  prepareGeneratorLoss,
-  type GanLossKind,
-} from '../../src/gpu/kernels/loss';
+import type { GanLossKind } from '../../src/core/loss';
+import { LOSS_STATS, prepareDiscriminatorLoss, prepareGeneratorLoss } from '../../src/gpu/kernels/loss';
 import { discriminatorLoss, generatorLoss, sigmoid, softplus } from '../../src/reference/loss';
 import { Rng } from '../../src/reference/random';
 import { expectClose, runAndRead, testGpu } from '../helpers/gpu';

@@ -10,7 +10,9 @@ import { summarizeAdapter } from '../../src/gpu/device';
 import { submitKernels } from '../../src/gpu/kernel';
 import { createAdamStep, prepareAdamTick, prepareAdamUpdate } from '../../src/gpu/kernels/adam';
 import { prepareBatchNormBackward, prepareBatchNormForward } from '../../src/gpu/kernels/batchnorm';
-import { conv2dSizes, patchGrid, prepareConv2dForward, prepareIm2col } from '../../src/gpu/kernels/conv';
+import { conv2dSizes, patchGrid } from '../../src/core/conv-geometry';
+import { GpuBackend } from '../../src/engine/gpu-backend';
+import { prepareIm2col } from '../../src/gpu/kernels/conv';
 import { prepareActivation, prepareAxpby } from '../../src/gpu/kernels/elementwise';
 import { prepareDiscriminatorLoss, prepareGeneratorLoss, LOSS_STATS } from '../../src/gpu/kernels/loss';
 import { chooseSplits, prepareMatmul } from '../../src/gpu/kernels/matmul';
@@ -38,6 +40,7 @@ import {
   spectralNormPowerIteration,
 } from '../../src/reference/spectral-norm';
 import { weightNormBackward, weightNormForward } from '../../src/reference/weight-norm';
+import { Conv2d } from '../../src/nn/conv2d';
 import { expectClose, runAndRead, testGpu, type Tolerance } from '../helpers/gpu';
 
 const U = 2 ** -24;
@@ -459,23 +462,17 @@ describe('GPU_TUNING kernels against the float64 twins', () => {
     const got = await runAndRead(ctx, [prepareIm2col(ctx, { geom: patch, image, cols })], cols, rows * k);
     expectClose('gpuProfile.conv.im2col', got, im2col(xp, patch), { atol: 0, rtol: 0 });
 
+    // The Conv2d layer as the trainer runs it (im2col + matmul through the engine's GpuBackend).
     const g = { batch: 2, inH: 16, inW: 16, inC: 33, outC: 64, kh: 4, kw: 4, stride: 2, pad: 1 };
     const s = conv2dSizes(g);
     const K = g.inC * g.kh * g.kw;
     const x = rng.uniformArray(s.x);
     const w = rng.uniformArray(s.w, -1 / Math.sqrt(K), 1 / Math.sqrt(K));
     const bias = rng.uniformArray(s.bias);
-    const by = ctx.buffers.storage('y', s.y);
-    const forward = prepareConv2dForward(ctx, g, {
-      x: ctx.buffers.storage('x', s.x, x),
-      w: ctx.buffers.storage('w', s.w, w),
-      bias: ctx.buffers.storage('bias', s.bias, bias),
-      y: by,
-      cols: ctx.buffers.storage('convCols', s.cols),
-      activation: 'leaky_relu',
-      slope: 0.1,
-    });
-    const y = await runAndRead(ctx, [forward], by, s.y);
+    const backend = new GpuBackend(ctx);
+    const conv = new Conv2d(backend, 'conv', { ...g, activation: 'leaky_relu', slope: 0.1 }, { w, b: bias });
+    const trace = conv.trace('conv', backend.tensor('x', s.x, x), g.batch);
+    const [y] = await backend.run(trace.forward(), [trace.output]);
     // conv.test.ts: atol = 4·√k·u·max(Σ|terms|), rtol 2u for LeakyReLU.
     const absSums = conv2dForward(abs(x), abs(w), abs(bias), g);
     expectClose('gpuProfile.conv2d.forward', y, conv2dForward(x, w, bias, g, 'leaky_relu', 0.1), {

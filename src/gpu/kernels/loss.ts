@@ -4,6 +4,7 @@
  * GPU so a trainer can copy it out and read it asynchronously, steps later.
  */
 import lossCode from '../../../shaders/loss.wgsl?raw';
+import type { GanLossKind } from '../../core/loss';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, type Kernel } from '../kernel';
@@ -12,9 +13,6 @@ import { kernelShader } from '../shader-source';
 export const LOSS_SHADER = kernelShader('loss', lossCode, ['params', 'real', 'fake', 'd_real', 'd_fake', 'stats']);
 const SHADER = LOSS_SHADER;
 type LossBinding = keyof typeof SHADER.slots;
-
-/** 'standard': BCE with logits (non-saturating G); 'hinge'; 'wgan': the critic's raw scores. */
-export type GanLossKind = 'standard' | 'hinge' | 'wgan';
 
 export const GAN_LOSS_CODE: Record<GanLossKind, number> = { standard: 0, hinge: 1, wgan: 2 };
 

@@ -9,7 +9,7 @@
  * rounds = 15, submitted once.
  */
 import spectralNormCode from '../../../shaders/spectral_norm.wgsl?raw';
-import { spectralNormInitialVectors } from '../../reference/spectral-norm';
+import { spectralNormInitialVectors } from '../../core/spectral-norm-init';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
