@@ -107,6 +107,10 @@ Images: an Inception-style score $\exp(\mathbb{E}_x\, \mathrm{KL}(p(y|x)\,\|\,p(
     title: 'Training controls',
     text: String.raw`Train or pause (Space); while paused, one step (S: $n_{dis}$ updates of $D$, then one of $G$), or only a $D$ update or a $G$ update; reset (R) goes back to step 0 with the same seed, so a reset run repeats itself. The speed sets how many steps one frame submits.`,
   },
+  selftest: {
+    title: 'Kernel self-test',
+    text: String.raw`Runs every WGSL kernel family of the engine (matrix products, convolution gathers, reductions, batch norm, losses, Adam, spectral and weight normalization, random numbers) on your GPU on small awkward shapes and compares each result with its float64 TypeScript twin within a stated tolerance. A failure here means this GPU or browser computes something differently, and the runs above cannot be trusted.`,
+  },
   'status-line': {
     title: 'Status',
     text: String.raw`Which backend trains (WebGPU on your GPU, or the CPU fallback and why), the adapter, the step, steps and frames per second, and each variant's state: a variant whose numbers become infinite or NaN is marked "diverged at step N" and stops; the others go on.`,

@@ -449,7 +449,10 @@ export class App extends LitElement {
             s.hidden.includes('selftest')
               ? ''
               : html`<details data-testid="selftest-details">
-                  <summary>Kernel self-test: every WGSL kernel against its float64 twin</summary>
+                  <summary>
+                    Kernel self-test: every WGSL kernel against its float64 twin
+                    <sngan-info topic="selftest"></sngan-info>
+                  </summary>
                   <sngan-selftest></sngan-selftest>
                 </details>`
           }

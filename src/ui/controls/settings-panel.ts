@@ -25,6 +25,7 @@ import { readSetting, serializeSettings } from '../state/url-state';
 import { PAGE_SCHEMA, writePageField } from '../../settings/schema';
 import type { TrainingSession } from '../session/session';
 import '../visuals/legend';
+import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
 import { StoreElement } from './store-element';
 
@@ -275,7 +276,9 @@ export class SettingsPanel extends StoreElement {
         'variants',
         () =>
           html`<fieldset data-testid="variant-toggles">
-            <legend title=${PAGE_SCHEMA.variants.help}>${PAGE_SCHEMA.variants.label}</legend>
+            <legend title=${PAGE_SCHEMA.variants.help}>
+              ${PAGE_SCHEMA.variants.label} <sngan-info topic="group-variants"></sngan-info>
+            </legend>
             ${VARIANT_NAMES.map(
               (v) =>
                 html`<label class="variant">
@@ -296,7 +299,7 @@ export class SettingsPanel extends StoreElement {
         'data',
         () =>
           html`<fieldset>
-            <legend>Data and model</legend>
+            <legend>Data and model <sngan-info topic="group-data"></sngan-info></legend>
             ${this.selectField('data', DATA_NAMES, (d) => (d === 'mnist' ? 'MNIST digits (CNN)' : dataset2d(d).title))}
             ${
               images
@@ -312,7 +315,7 @@ export class SettingsPanel extends StoreElement {
         'presets',
         () =>
           html`<fieldset>
-            <legend>Paper settings (Table 1) and demos</legend>
+            <legend>Paper settings (Table 1) and demos <sngan-info topic="group-presets"></sngan-info></legend>
             <div class="presets" data-testid="presets">
               ${(Object.keys(SETTINGS) as SettingName[]).map(
                 (name) =>
@@ -344,7 +347,7 @@ export class SettingsPanel extends StoreElement {
         'hyper',
         () =>
           html`<fieldset>
-            <legend>Hyperparameters</legend>
+            <legend>Hyperparameters <sngan-info topic="group-hyper"></sngan-info></legend>
             ${(['lr', 'beta1', 'beta2', 'nDis', 'batch'] as const).map((f) => this.numberField(f))}
             ${this.selectField('loss', LOSS_NAMES, (l) => LOSS_TITLES[l])}
             ${(['snRounds', 'snWarmup', 'clip', 'orthoBeta', 'gpLambda', 'statsEvery', 'spectraEvery'] as const).map(
@@ -356,7 +359,7 @@ export class SettingsPanel extends StoreElement {
         'seed',
         () =>
           html`<fieldset>
-            <legend>Seed</legend>
+            <legend>Seed <sngan-info topic="group-seed"></sngan-info></legend>
             ${this.numberField('seed')}
             <button
               data-testid="new-seed"
@@ -371,7 +374,7 @@ export class SettingsPanel extends StoreElement {
         'display',
         () =>
           html`<fieldset>
-            <legend>Display</legend>
+            <legend>Display <sngan-info topic="group-display"></sngan-info></legend>
             <label class="check"
               ><input
                 type="checkbox"
@@ -396,7 +399,7 @@ export class SettingsPanel extends StoreElement {
         'share',
         () =>
           html`<fieldset>
-            <legend>Share this run</legend>
+            <legend>Share this run <sngan-info topic="group-share"></sngan-info></legend>
             <input class="link" readonly data-testid="share-link" .value=${link} aria-label="Link to this run" />
             <div class="row">
               <button data-testid="copy-link" @click=${() => void this.copyLink(link)}>

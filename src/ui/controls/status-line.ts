@@ -6,6 +6,7 @@ import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { VARIANT_TITLES } from '../../gan/config';
 import '../visuals/legend';
+import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
 import { StoreElement } from './store-element';
 
@@ -89,6 +90,7 @@ export class StatusLine extends StoreElement {
         <span data-testid="frames-per-second">${run.phase === 'running' ? run.framesPerSecond.toFixed(0) : '–'}</span>
         frames/s</span
       >
+      <sngan-info topic="status-line"></sngan-info>
       ${everyone.map((v) => {
         const diverged = run.diverged[v as keyof typeof run.diverged];
         return html`<span

@@ -5,6 +5,7 @@ import type { StepPhase } from '../../gan/trainer';
 import { SPEEDS } from '../state/settings';
 import type { TrainingSession } from '../session/session';
 import { controlStyles } from './shared-styles';
+import '../lesson/info-button';
 import { StoreElement } from './store-element';
 
 const SINGLE_STEPS: { phase: StepPhase; testid: string; label: string; title: string }[] = [
@@ -112,6 +113,7 @@ export class Toolbar extends StoreElement {
               </select></label
             >`
       }
+      <sngan-info topic="group-run"></sngan-info>
     `;
   }
 }
