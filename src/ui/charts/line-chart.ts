@@ -103,12 +103,12 @@ export class LineChart extends LitElement {
       border-radius: 4px;
       color: #555;
       font:
-        15px/1.3 system-ui,
+        calc(15px * var(--chart-scale, 1)) / 1.3 system-ui,
         sans-serif;
       text-align: center;
     }
     .empty strong {
-      font-size: 17px;
+      font-size: calc(17px * var(--chart-scale, 1));
       color: #222;
     }
     :host([compact]) .empty,
@@ -118,7 +118,7 @@ export class LineChart extends LitElement {
     .note {
       margin: 0.15rem 0 0;
       font:
-        12px/1.3 system-ui,
+        calc(12px * var(--chart-scale, 1)) / 1.3 system-ui,
         sans-serif;
       color: #555;
     }
@@ -161,7 +161,7 @@ export class LineChart extends LitElement {
     const empty = this.points === 0;
     const label = [this.chartTitle, ...this.series.map((s) => s.label)].filter(Boolean).join('; ');
     return html`
-      <div class="box" style=${`--chart-scale: ${this.scale}`}>
+      <div class="box">
         ${this.info ? html`<sngan-info .topic=${this.info}></sngan-info>` : nothing}
         <canvas class=${empty ? 'hidden' : ''} role="img" aria-label=${label}></canvas>
         ${
@@ -178,6 +178,7 @@ export class LineChart extends LitElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    if (changed.has('scale')) this.style.setProperty('--chart-scale', String(this.scale));
     if (!this.chart) {
       this.chart = new Chart(this.canvas, {
         type: 'line',
@@ -251,6 +252,8 @@ export class LineChart extends LitElement {
     const axisTitle = (text: string) => ({ display: text !== '' && !this.compact, text, font, color: '#222' });
     return {
       animation: false,
+      // Room for the (i) in the top-right corner, so a long title never runs under it.
+      layout: { padding: { left: 0, right: this.info ? 30 * this.scale : 0, top: 0, bottom: 0 } },
       responsive: true,
       maintainAspectRatio: false,
       parsing: false,

@@ -211,6 +211,9 @@ export const lessonStyles = [
       margin: 0;
       flex: none;
     }
+    .slide .scene-num {
+      font-size: 0.8em;
+    }
     .slide .key-line p {
       margin: 0;
     }
