@@ -42,8 +42,6 @@ export interface Backend {
   readonly kind: BackendKind;
   /** Human-readable: the adapter's name, or why the CPU runs. */
   readonly description: string;
-  /** How many times each op label has run: the engine's own accounting (tests read it). */
-  readonly executions: Map<string, number>;
 
   tensor(label: string, size: number, data?: ArrayLike<number>): Tensor;
   /** A step counter (Adam's t, the random draw counter), starting at `start`. */

@@ -34,7 +34,8 @@ export class CpuOp implements Op {
   ) {}
 }
 
-export const data = (t: Tensor): Float32Array => (t as CpuTensor).data;
+/** The Float32Array behind a CPU tensor. */
+export const valuesOf = (t: Tensor): Float32Array => (t as CpuTensor).data;
 
 export function cpuOp(label: string, execute: () => void): Op {
   return new CpuOp(label, execute);
@@ -42,7 +43,6 @@ export function cpuOp(label: string, execute: () => void): Op {
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
-  readonly executions = new Map<string, number>();
   private readonly live = new Set<CpuTensor>();
   private readonly made: CpuTensor[] = [];
   private readonly counters = new Set<Tensor>();
@@ -80,23 +80,22 @@ export class CpuBackend implements Backend {
   }
 
   writeCounter(tensor: Tensor, value: number): void {
-    data(tensor)[0] = value;
+    valuesOf(tensor)[0] = value;
   }
 
   write(tensor: Tensor, values: ArrayLike<number>): void {
-    data(tensor).set(values);
+    valuesOf(tensor).set(values);
   }
 
   async read(tensor: Tensor): Promise<Float32Array> {
-    return data(tensor).slice();
+    return valuesOf(tensor).slice();
   }
 
   run(ops: readonly Op[], capture: readonly Tensor[] = []): Promise<Float32Array[]> {
     for (const op of ops) {
       (op as CpuOp).execute();
-      this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
     }
-    return Promise.resolve(capture.map((t) => data(t).slice()));
+    return Promise.resolve(capture.map((t) => valuesOf(t).slice()));
   }
 
   memory(): { tensors: number; bytes: number } {
@@ -112,14 +111,14 @@ export class CpuBackend implements Backend {
 
   matmul(a: Parameters<Backend['matmul']>[0]): Op {
     return cpuOp(a.label, () => {
-      const c = data(a.c);
-      const result = matmulReference(data(a.a), data(a.b), {
+      const c = valuesOf(a.c);
+      const result = matmulReference(valuesOf(a.a), valuesOf(a.b), {
         m: a.m,
         n: a.n,
         k: a.k,
         transA: a.transA,
         transB: a.transB,
-        bias: a.bias ? data(a.bias) : undefined,
+        bias: a.bias ? valuesOf(a.bias) : undefined,
         activation: a.activation,
         slope: a.slope,
         c: a.accumulate ? c : undefined,
@@ -130,20 +129,20 @@ export class CpuBackend implements Backend {
 
   activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
     return cpuOp(a.label, () => {
-      const y = data(a.y).subarray(0, a.n);
-      data(a.dx).set(activationBackward(y, data(a.dy), a.activation, a.slope ?? 0));
+      const y = valuesOf(a.y).subarray(0, a.n);
+      valuesOf(a.dx).set(activationBackward(y, valuesOf(a.dy), a.activation, a.slope ?? 0));
     });
   }
 
   activation(a: Parameters<Backend['activation']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.y).set(activationForward(data(a.x).subarray(0, a.n), a.activation, a.slope ?? 0));
+      valuesOf(a.y).set(activationForward(valuesOf(a.x).subarray(0, a.n), a.activation, a.slope ?? 0));
     });
   }
 
   im2col(a: Parameters<Backend['im2col']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.cols).set(im2col(data(a.image), a.geom));
+      valuesOf(a.cols).set(im2col(valuesOf(a.image), a.geom));
     });
   }
 
@@ -151,9 +150,9 @@ export class CpuBackend implements Backend {
     const activation = a.activation ?? 'identity';
     if (a.accumulate && activation !== 'identity') throw new Error(`${a.label}: accumulate needs the identity`);
     return cpuOp(a.label, () => {
-      const sums = col2im(data(a.cols), a.geom);
-      const image = data(a.image);
-      const bias = a.bias ? data(a.bias) : undefined;
+      const sums = col2im(valuesOf(a.cols), a.geom);
+      const image = valuesOf(a.image);
+      const bias = a.bias ? valuesOf(a.bias) : undefined;
       const channels = a.geom.channels;
       for (let i = 0; i < sums.length; i++) {
         const v = sums[i] + (bias ? bias[i % channels] : 0) + (a.accumulate ? image[i] : 0);
@@ -165,13 +164,20 @@ export class CpuBackend implements Backend {
   batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
     return cpuOp(a.label, () => {
       const n = a.rows * a.cols;
-      const r = batchNormForward(data(a.x).subarray(0, n), a.rows, a.cols, data(a.gamma), data(a.beta), a.eps);
-      data(a.y).set(r.y);
-      data(a.mean).set(r.mean);
-      data(a.invstd).set(r.invstd);
+      const r = batchNormForward(
+        valuesOf(a.x).subarray(0, n),
+        a.rows,
+        a.cols,
+        valuesOf(a.gamma),
+        valuesOf(a.beta),
+        a.eps,
+      );
+      valuesOf(a.y).set(r.y);
+      valuesOf(a.mean).set(r.mean);
+      valuesOf(a.invstd).set(r.invstd);
       if (a.running) {
-        const rm = data(a.running.mean);
-        const rv = data(a.running.variance);
+        const rm = valuesOf(a.running.mean);
+        const rv = valuesOf(a.running.variance);
         const next = updateRunningStats(
           rm.slice(0, a.cols),
           rv.slice(0, a.cols),
@@ -189,15 +195,15 @@ export class CpuBackend implements Backend {
   batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
     return cpuOp(a.label, () => {
       const n = a.rows * a.cols;
-      data(a.y).set(
+      valuesOf(a.y).set(
         batchNormEval(
-          data(a.x).subarray(0, n),
+          valuesOf(a.x).subarray(0, n),
           a.rows,
           a.cols,
-          data(a.gamma),
-          data(a.beta),
-          data(a.runningMean),
-          data(a.runningVar),
+          valuesOf(a.gamma),
+          valuesOf(a.beta),
+          valuesOf(a.runningMean),
+          valuesOf(a.runningVar),
           a.eps,
         ),
       );
@@ -207,16 +213,16 @@ export class CpuBackend implements Backend {
   batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
     return cpuOp(a.label, () => {
       const { rows, cols } = a;
-      const x = data(a.x);
-      const mean = data(a.mean);
-      const invstd = data(a.invstd);
+      const x = valuesOf(a.x);
+      const mean = valuesOf(a.mean);
+      const invstd = valuesOf(a.invstd);
       // x̂ from the stored float32 mean and invstd, as the GPU's backward recomputes it.
       const xhat = new Float64Array(rows * cols);
       for (let i = 0; i < xhat.length; i++) xhat[i] = (x[i] - mean[i % cols]) * invstd[i % cols];
-      const r = batchNormBackward(data(a.dy), xhat, invstd, data(a.gamma), rows, cols);
-      data(a.dx).set(r.dx);
-      const dgamma = data(a.dgamma);
-      const dbeta = data(a.dbeta);
+      const r = batchNormBackward(valuesOf(a.dy), xhat, invstd, valuesOf(a.gamma), rows, cols);
+      valuesOf(a.dx).set(r.dx);
+      const dgamma = valuesOf(a.dgamma);
+      const dbeta = valuesOf(a.dbeta);
       for (let c = 0; c < cols; c++) {
         dgamma[c] = r.dgamma[c] + (a.accumulate ? dgamma[c] : 0);
         dbeta[c] = r.dbeta[c] + (a.accumulate ? dbeta[c] : 0);
@@ -226,9 +232,11 @@ export class CpuBackend implements Backend {
 
   columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
     return cpuOp(a.label, () => {
-      const out = data(a.out);
+      const out = valuesOf(a.out);
       out.set(
-        columnReduce(data(a.x), a.rows, a.cols, { accumulateInto: a.accumulate ? out.slice(0, a.cols) : undefined }),
+        columnReduce(valuesOf(a.x), a.rows, a.cols, {
+          accumulateInto: a.accumulate ? out.slice(0, a.cols) : undefined,
+        }),
       );
     });
   }
@@ -237,79 +245,87 @@ export class CpuBackend implements Backend {
     return cpuOp(a.label, () => {
       const r = discriminatorLoss(
         a.kind,
-        data(a.realLogits).subarray(0, a.batch),
-        data(a.fakeLogits).subarray(0, a.batch),
+        valuesOf(a.realLogits).subarray(0, a.batch),
+        valuesOf(a.fakeLogits).subarray(0, a.batch),
       );
-      data(a.realGrad).set(r.dReal);
-      data(a.fakeGrad).set(r.dFake);
+      valuesOf(a.realGrad).set(r.dReal);
+      valuesOf(a.fakeGrad).set(r.dFake);
       writeLossStats(a.stats, r);
     });
   }
 
   generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
     return cpuOp(a.label, () => {
-      const r = generatorLoss(a.kind, data(a.fakeLogits).subarray(0, a.batch));
-      data(a.fakeGrad).set(r.dFake);
+      const r = generatorLoss(a.kind, valuesOf(a.fakeLogits).subarray(0, a.batch));
+      valuesOf(a.fakeGrad).set(r.dFake);
       writeLossStats(a.stats, r);
     });
   }
 
   spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
     return cpuOp(a.label, () => {
-      const w = data(a.w);
-      const r = spectralNormPowerIteration(w, data(a.u), data(a.v), a.dOut, a.dIn, a.rounds);
-      data(a.u).set(r.u);
-      data(a.v).set(r.v);
-      data(a.sigma)[0] = r.sigma;
+      const w = valuesOf(a.w);
+      const r = spectralNormPowerIteration(w, valuesOf(a.u), valuesOf(a.v), a.dOut, a.dIn, a.rounds);
+      valuesOf(a.u).set(r.u);
+      valuesOf(a.v).set(r.v);
+      valuesOf(a.sigma)[0] = r.sigma;
       // The GPU divides by the float32 σ̃ it stored; so does the twin here.
-      data(a.wBar).set(spectralNormApply(w, data(a.sigma)[0]));
+      valuesOf(a.wBar).set(spectralNormApply(w, valuesOf(a.sigma)[0]));
     });
   }
 
   spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.gW).set(
-        spectralNormBackward(data(a.gWbar), data(a.wBar), data(a.u), data(a.v), data(a.sigma)[0], a.dOut, a.dIn),
+      valuesOf(a.gW).set(
+        spectralNormBackward(
+          valuesOf(a.gWbar),
+          valuesOf(a.wBar),
+          valuesOf(a.u),
+          valuesOf(a.v),
+          valuesOf(a.sigma)[0],
+          a.dOut,
+          a.dIn,
+        ),
       );
     });
   }
 
   weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
     return cpuOp(a.label, () => {
-      const r = weightNormForward(data(a.w), a.dOut, a.dIn);
-      data(a.wBar).set(r.wBar);
-      data(a.norms).set(r.norms);
+      const r = weightNormForward(valuesOf(a.w), a.dOut, a.dIn);
+      valuesOf(a.wBar).set(r.wBar);
+      valuesOf(a.norms).set(r.norms);
     });
   }
 
   weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.gW).set(weightNormBackward(data(a.gWbar), data(a.wBar), data(a.norms), a.dOut, a.dIn));
+      valuesOf(a.gW).set(weightNormBackward(valuesOf(a.gWbar), valuesOf(a.wBar), valuesOf(a.norms), a.dOut, a.dIn));
     });
   }
 
   clip(a: Parameters<Backend['clip']>[0]): Op {
     return cpuOp(a.label, () => {
-      const w = data(a.w);
+      const w = valuesOf(a.w);
       w.set(weightClip(w.subarray(0, a.n), a.c));
     });
   }
 
   adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.step)[0] += 1;
+      valuesOf(a.step)[0] += 1;
     });
   }
 
   adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
     return cpuOp(a.label, () => {
-      const param = data(a.param);
-      const m = data(a.m);
-      const v = data(a.v);
-      const t = data(a.step)[0];
+      const param = valuesOf(a.param);
+      const m = valuesOf(a.m);
+      const v = valuesOf(a.v);
+      const t = valuesOf(a.step)[0];
       // adamStep advances t itself; hand it the count before this update's tick.
       const state = { param: Float64Array.from(param), m: Float64Array.from(m), v: Float64Array.from(v), t: t - 1 };
-      adamStep(state, data(a.grad), { lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps });
+      adamStep(state, valuesOf(a.grad), { lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps });
       param.set(state.param);
       m.set(state.m);
       v.set(state.v);
@@ -318,60 +334,66 @@ export class CpuBackend implements Backend {
 
   drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.counter)[0] += 1;
+      valuesOf(a.counter)[0] += 1;
     });
   }
 
   rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.out).set(
-        sampleRows(a.n, data(a.rows), a.count, a.dim, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }),
+      valuesOf(a.out).set(
+        sampleRows(a.n, valuesOf(a.rows), a.count, a.dim, {
+          seed: a.seed,
+          stream: a.stream,
+          draw: valuesOf(a.counter)[0],
+        }),
       );
     });
   }
 
   axpby(a: Parameters<Backend['axpby']>[0]): Op {
     return cpuOp(a.label, () => {
-      const out = data(a.out);
+      const out = valuesOf(a.out);
       const prior = a.accumulate ? out.subarray(0, a.n) : undefined;
-      out.set(axpby(data(a.a).subarray(0, a.n), data(a.b), a.alpha, a.beta, prior));
+      out.set(axpby(valuesOf(a.a).subarray(0, a.n), valuesOf(a.b), a.alpha, a.beta, prior));
     });
   }
 
   uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.out).set(uniformDraw(a.n, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+      valuesOf(a.out).set(uniformDraw(a.n, { seed: a.seed, stream: a.stream, draw: valuesOf(a.counter)[0] }));
     });
   }
 
   mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.out).set(mixRows(data(a.real), data(a.fake), data(a.eps), a.rows, a.cols));
+      valuesOf(a.out).set(mixRows(valuesOf(a.real), valuesOf(a.fake), valuesOf(a.eps), a.rows, a.cols));
     });
   }
 
   penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
     return cpuOp(a.label, () => {
-      const r = penaltySeed(data(a.grad).subarray(0, a.rows * a.cols), a.rows, a.cols, a.lambda);
-      data(a.seed).set(r.seed);
-      data(a.stats)[0] = r.penalty;
+      const r = penaltySeed(valuesOf(a.grad).subarray(0, a.rows * a.cols), a.rows, a.cols, a.lambda);
+      valuesOf(a.seed).set(r.seed);
+      valuesOf(a.stats)[0] = r.penalty;
     });
   }
 
   normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
     return cpuOp(a.label, () => {
-      data(a.out).set(normalDraw(a.n, a.std, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+      valuesOf(a.out).set(normalDraw(a.n, a.std, { seed: a.seed, stream: a.stream, draw: valuesOf(a.counter)[0] }));
     });
   }
 
   anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
     return cpuOp(a.label, () => {
-      const anchors = data(a.anchors).subarray(0, 2 * a.anchorCount);
-      data(a.out).set(sampleAnchors(a.n, anchors, a.std, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+      const anchors = valuesOf(a.anchors).subarray(0, 2 * a.anchorCount);
+      valuesOf(a.out).set(
+        sampleAnchors(a.n, anchors, a.std, { seed: a.seed, stream: a.stream, draw: valuesOf(a.counter)[0] }),
+      );
     });
   }
 }
 
 function writeLossStats(stats: Tensor, r: LossTwin): void {
-  data(stats).set([r.loss, r.meanDReal, r.meanDFake]);
+  valuesOf(stats).set([r.loss, r.meanDReal, r.meanDFake]);
 }

@@ -46,14 +46,13 @@ class GpuOp implements Op {
   ) {}
 }
 
-export const buf = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
+export const bufferOf = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
 
 /** Largest staging buffer one capture uses; bigger captures (checkpoints) take several. */
 const STAGING_CHUNK_BYTES = 64 << 20;
 
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
-  readonly executions = new Map<string, number>();
   readonly description: string;
   private readonly stagingPool = new Map<number, GPUBuffer[]>();
   private readonly made: GpuTensor[] = [];
@@ -90,7 +89,7 @@ export class GpuBackend implements Backend {
   }
 
   writeCounter(tensor: Tensor, value: number): void {
-    this.ctx.device.queue.writeBuffer(buf(tensor), 0, new Uint32Array([value]));
+    this.ctx.device.queue.writeBuffer(bufferOf(tensor), 0, new Uint32Array([value]));
   }
 
   counter(label: string, start = 0): Tensor {
@@ -103,11 +102,11 @@ export class GpuBackend implements Backend {
   }
 
   write(tensor: Tensor, data: ArrayLike<number>): void {
-    this.ctx.buffers.write(buf(tensor), data);
+    this.ctx.buffers.write(bufferOf(tensor), data);
   }
 
   read(tensor: Tensor): Promise<Float32Array> {
-    return this.ctx.buffers.read(buf(tensor), tensor.size);
+    return this.ctx.buffers.read(bufferOf(tensor), tensor.size);
   }
 
   run(ops: readonly Op[], capture: readonly Tensor[] = []): Promise<Float32Array[]> {
@@ -116,7 +115,6 @@ export class GpuBackend implements Backend {
     const pass = encoder.beginComputePass({ label: 'GpuBackend.run.pass' });
     for (const op of ops) {
       (op as GpuOp).kernel.encode(pass);
-      this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
     }
     pass.end();
     // Captured tensors share staging buffers (one map and one copy per chunk, not per tensor:
@@ -141,7 +139,7 @@ export class GpuBackend implements Backend {
           GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
         );
       for (const part of chunk.parts) {
-        encoder.copyBufferToBuffer(buf(capture[part.index]), 0, s, part.offset, part.size * 4);
+        encoder.copyBufferToBuffer(bufferOf(capture[part.index]), 0, s, part.offset, part.size * 4);
       }
       return { s, chunk };
     });
@@ -176,24 +174,27 @@ export class GpuBackend implements Backend {
       a.label,
       prepareMatmul(this.ctx, {
         ...a,
-        a: buf(a.a),
-        b: buf(a.b),
-        c: buf(a.c),
-        bias: a.bias ? buf(a.bias) : undefined,
+        a: bufferOf(a.a),
+        b: bufferOf(a.b),
+        c: bufferOf(a.c),
+        bias: a.bias ? bufferOf(a.bias) : undefined,
       }),
     );
   }
 
   activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
-    return this.op(a.label, prepareActivationBackward(this.ctx, { ...a, y: buf(a.y), dy: buf(a.dy), dx: buf(a.dx) }));
+    return this.op(
+      a.label,
+      prepareActivationBackward(this.ctx, { ...a, y: bufferOf(a.y), dy: bufferOf(a.dy), dx: bufferOf(a.dx) }),
+    );
   }
 
   activation(a: Parameters<Backend['activation']>[0]): Op {
-    return this.op(a.label, prepareActivation(this.ctx, { ...a, x: buf(a.x), y: buf(a.y) }));
+    return this.op(a.label, prepareActivation(this.ctx, { ...a, x: bufferOf(a.x), y: bufferOf(a.y) }));
   }
 
   im2col(a: Parameters<Backend['im2col']>[0]): Op {
-    return this.op(a.label, prepareIm2col(this.ctx, { ...a, image: buf(a.image), cols: buf(a.cols) }));
+    return this.op(a.label, prepareIm2col(this.ctx, { ...a, image: bufferOf(a.image), cols: bufferOf(a.cols) }));
   }
 
   col2im(a: Parameters<Backend['col2im']>[0]): Op {
@@ -201,9 +202,9 @@ export class GpuBackend implements Backend {
       a.label,
       prepareCol2im(this.ctx, {
         ...a,
-        cols: buf(a.cols),
-        image: buf(a.image),
-        bias: a.bias ? buf(a.bias) : undefined,
+        cols: bufferOf(a.cols),
+        image: bufferOf(a.image),
+        bias: a.bias ? bufferOf(a.bias) : undefined,
       }),
     );
   }
@@ -213,14 +214,14 @@ export class GpuBackend implements Backend {
       a.label,
       prepareBatchNormForward(this.ctx, {
         ...a,
-        x: buf(a.x),
-        gamma: buf(a.gamma),
-        beta: buf(a.beta),
-        y: buf(a.y),
-        mean: buf(a.mean),
-        invstd: buf(a.invstd),
+        x: bufferOf(a.x),
+        gamma: bufferOf(a.gamma),
+        beta: bufferOf(a.beta),
+        y: bufferOf(a.y),
+        mean: bufferOf(a.mean),
+        invstd: bufferOf(a.invstd),
         running: a.running
-          ? { mean: buf(a.running.mean), variance: buf(a.running.variance), momentum: a.running.momentum }
+          ? { mean: bufferOf(a.running.mean), variance: bufferOf(a.running.variance), momentum: a.running.momentum }
           : undefined,
       }),
     );
@@ -231,12 +232,12 @@ export class GpuBackend implements Backend {
       a.label,
       prepareBatchNormEval(this.ctx, {
         ...a,
-        x: buf(a.x),
-        gamma: buf(a.gamma),
-        beta: buf(a.beta),
-        runningMean: buf(a.runningMean),
-        runningVar: buf(a.runningVar),
-        y: buf(a.y),
+        x: bufferOf(a.x),
+        gamma: bufferOf(a.gamma),
+        beta: bufferOf(a.beta),
+        runningMean: bufferOf(a.runningMean),
+        runningVar: bufferOf(a.runningVar),
+        y: bufferOf(a.y),
       }),
     );
   }
@@ -246,20 +247,20 @@ export class GpuBackend implements Backend {
       a.label,
       prepareBatchNormBackward(this.ctx, {
         ...a,
-        dy: buf(a.dy),
-        x: buf(a.x),
-        mean: buf(a.mean),
-        invstd: buf(a.invstd),
-        gamma: buf(a.gamma),
-        dx: buf(a.dx),
-        dgamma: buf(a.dgamma),
-        dbeta: buf(a.dbeta),
+        dy: bufferOf(a.dy),
+        x: bufferOf(a.x),
+        mean: bufferOf(a.mean),
+        invstd: bufferOf(a.invstd),
+        gamma: bufferOf(a.gamma),
+        dx: bufferOf(a.dx),
+        dgamma: bufferOf(a.dgamma),
+        dbeta: bufferOf(a.dbeta),
       }),
     );
   }
 
   columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
-    return this.op(a.label, prepareColumnReduce(this.ctx, { ...a, x: buf(a.x), out: buf(a.out) }));
+    return this.op(a.label, prepareColumnReduce(this.ctx, { ...a, x: bufferOf(a.x), out: bufferOf(a.out) }));
   }
 
   discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
@@ -267,13 +268,13 @@ export class GpuBackend implements Backend {
       a.label,
       prepareDiscriminatorLoss(this.ctx, {
         kind: a.kind,
-        real: buf(a.realLogits),
+        real: bufferOf(a.realLogits),
         nReal: a.batch,
-        fake: buf(a.fakeLogits),
+        fake: bufferOf(a.fakeLogits),
         nFake: a.batch,
-        dReal: buf(a.realGrad),
-        dFake: buf(a.fakeGrad),
-        stats: buf(a.stats),
+        dReal: bufferOf(a.realGrad),
+        dFake: bufferOf(a.fakeGrad),
+        stats: bufferOf(a.stats),
         label: a.label,
       }),
     );
@@ -284,17 +285,24 @@ export class GpuBackend implements Backend {
       a.label,
       prepareGeneratorLoss(this.ctx, {
         kind: a.kind,
-        fake: buf(a.fakeLogits),
+        fake: bufferOf(a.fakeLogits),
         nFake: a.batch,
-        dFake: buf(a.fakeGrad),
-        stats: buf(a.stats),
+        dFake: bufferOf(a.fakeGrad),
+        stats: bufferOf(a.stats),
         label: a.label,
       }),
     );
   }
 
   spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
-    const common = { w: buf(a.w), u: buf(a.u), v: buf(a.v), sigma: buf(a.sigma), dOut: a.dOut, dIn: a.dIn };
+    const common = {
+      w: bufferOf(a.w),
+      u: bufferOf(a.u),
+      v: bufferOf(a.v),
+      sigma: bufferOf(a.sigma),
+      dOut: a.dOut,
+      dIn: a.dIn,
+    };
     return this.op(
       a.label,
       sequence(a.label, [
@@ -302,7 +310,7 @@ export class GpuBackend implements Backend {
         prepareSpectralNormApply(this.ctx, {
           w: common.w,
           sigma: common.sigma,
-          wBar: buf(a.wBar),
+          wBar: bufferOf(a.wBar),
           n: a.dOut * a.dIn,
           label: `${a.label}.apply`,
         }),
@@ -315,12 +323,12 @@ export class GpuBackend implements Backend {
       a.label,
       prepareSpectralNormBackward(this.ctx, {
         ...a,
-        gWbar: buf(a.gWbar),
-        wBar: buf(a.wBar),
-        u: buf(a.u),
-        v: buf(a.v),
-        sigma: buf(a.sigma),
-        gW: buf(a.gW),
+        gWbar: bufferOf(a.gWbar),
+        wBar: bufferOf(a.wBar),
+        u: bufferOf(a.u),
+        v: bufferOf(a.v),
+        sigma: bufferOf(a.sigma),
+        gW: bufferOf(a.gW),
       }),
     );
   }
@@ -328,7 +336,7 @@ export class GpuBackend implements Backend {
   weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
     return this.op(
       a.label,
-      prepareWeightNormForward(this.ctx, { ...a, w: buf(a.w), wBar: buf(a.wBar), norms: buf(a.norms) }),
+      prepareWeightNormForward(this.ctx, { ...a, w: bufferOf(a.w), wBar: bufferOf(a.wBar), norms: bufferOf(a.norms) }),
     );
   }
 
@@ -337,20 +345,20 @@ export class GpuBackend implements Backend {
       a.label,
       prepareWeightNormBackward(this.ctx, {
         ...a,
-        gWbar: buf(a.gWbar),
-        wBar: buf(a.wBar),
-        norms: buf(a.norms),
-        gW: buf(a.gW),
+        gWbar: bufferOf(a.gWbar),
+        wBar: bufferOf(a.wBar),
+        norms: bufferOf(a.norms),
+        gW: bufferOf(a.gW),
       }),
     );
   }
 
   clip(a: Parameters<Backend['clip']>[0]): Op {
-    return this.op(a.label, prepareWeightClip(this.ctx, { ...a, w: buf(a.w) }));
+    return this.op(a.label, prepareWeightClip(this.ctx, { ...a, w: bufferOf(a.w) }));
   }
 
   adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
-    return this.op(a.label, prepareAdamTick(this.ctx, { step: buf(a.step), label: a.label }));
+    return this.op(a.label, prepareAdamTick(this.ctx, { step: bufferOf(a.step), label: a.label }));
   }
 
   adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
@@ -358,56 +366,67 @@ export class GpuBackend implements Backend {
       a.label,
       prepareAdamUpdate(this.ctx, {
         ...a,
-        param: buf(a.param),
-        grad: buf(a.grad),
-        m: buf(a.m),
-        v: buf(a.v),
-        step: buf(a.step),
+        param: bufferOf(a.param),
+        grad: bufferOf(a.grad),
+        m: bufferOf(a.m),
+        v: bufferOf(a.v),
+        step: bufferOf(a.step),
       }),
     );
   }
 
   drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
-    return this.op(a.label, prepareDrawTick(this.ctx, buf(a.counter), a.label));
+    return this.op(a.label, prepareDrawTick(this.ctx, bufferOf(a.counter), a.label));
   }
 
   rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
     return this.op(
       a.label,
-      prepareRowSample(this.ctx, { ...a, out: buf(a.out), rows: buf(a.rows), counter: buf(a.counter) }),
+      prepareRowSample(this.ctx, { ...a, out: bufferOf(a.out), rows: bufferOf(a.rows), counter: bufferOf(a.counter) }),
     );
   }
 
   axpby(a: Parameters<Backend['axpby']>[0]): Op {
-    return this.op(a.label, prepareAxpby(this.ctx, { ...a, a: buf(a.a), b: buf(a.b), out: buf(a.out) }));
+    return this.op(a.label, prepareAxpby(this.ctx, { ...a, a: bufferOf(a.a), b: bufferOf(a.b), out: bufferOf(a.out) }));
   }
 
   uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
-    return this.op(a.label, prepareUniformDraw(this.ctx, { ...a, out: buf(a.out), counter: buf(a.counter) }));
+    return this.op(a.label, prepareUniformDraw(this.ctx, { ...a, out: bufferOf(a.out), counter: bufferOf(a.counter) }));
   }
 
   mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
     return this.op(
       a.label,
-      prepareMixRows(this.ctx, { ...a, real: buf(a.real), fake: buf(a.fake), eps: buf(a.eps), out: buf(a.out) }),
+      prepareMixRows(this.ctx, {
+        ...a,
+        real: bufferOf(a.real),
+        fake: bufferOf(a.fake),
+        eps: bufferOf(a.eps),
+        out: bufferOf(a.out),
+      }),
     );
   }
 
   penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
     return this.op(
       a.label,
-      preparePenaltySeed(this.ctx, { ...a, grad: buf(a.grad), seed: buf(a.seed), stats: buf(a.stats) }),
+      preparePenaltySeed(this.ctx, { ...a, grad: bufferOf(a.grad), seed: bufferOf(a.seed), stats: bufferOf(a.stats) }),
     );
   }
 
   normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
-    return this.op(a.label, prepareNormalDraw(this.ctx, { ...a, out: buf(a.out), counter: buf(a.counter) }));
+    return this.op(a.label, prepareNormalDraw(this.ctx, { ...a, out: bufferOf(a.out), counter: bufferOf(a.counter) }));
   }
 
   anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
     return this.op(
       a.label,
-      prepareAnchorSample(this.ctx, { ...a, out: buf(a.out), anchors: buf(a.anchors), counter: buf(a.counter) }),
+      prepareAnchorSample(this.ctx, {
+        ...a,
+        out: bufferOf(a.out),
+        anchors: bufferOf(a.anchors),
+        counter: bufferOf(a.counter),
+      }),
     );
   }
 }
