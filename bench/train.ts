@@ -8,7 +8,7 @@ import type { Backend } from '../src/engine/backend';
 import { CpuBackend } from '../src/engine/cpu-backend';
 import { GpuBackend } from '../src/engine/gpu-backend';
 import { DEFAULT_CNN, DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
-import { GanTrainer, type ImageData } from '../src/gan/trainer';
+import { GanTrainer, type TrainingImages } from '../src/gan/trainer';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import type { BenchEnv, BenchReport } from './main';
 
@@ -17,7 +17,7 @@ async function stepsPerSecond(
   config: TrainerConfig,
   warmup: number,
   steps: number,
-  images?: ImageData,
+  images?: TrainingImages,
 ): Promise<number> {
   const trainer = new GanTrainer(backend, config, images);
   await trainer.train(warmup);
@@ -64,7 +64,7 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
 }
 
 /** 256 deterministic 32×32 images: throughput does not depend on the pixels. */
-export const RANDOM_IMAGES: ImageData = {
+export const RANDOM_IMAGES: TrainingImages = {
   images: new Float32Array(256 * 1024).map((_, i) => Math.sin(i) * 0.9),
   count: 256,
   size: 1024,
