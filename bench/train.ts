@@ -1,8 +1,9 @@
 /**
  * Training throughput: steps/s of the 2-D MLP GAN for each variant alone and for all together
  * (one submission per step either way), on the bench's WebGPU adapter and on the CPU backend for
- * comparison. A step is n_dis D updates plus one G update; statistics are captured every 50 steps,
- * as the page does, so their readback cost is included.
+ * comparison. A step is n_dis D updates plus one G update; statistics are captured every 50 steps
+ * (the trainer's default; the page captures every 10, see `npm run bench -- page`), so their
+ * readback cost is included.
  */
 import type { Backend } from '../src/engine/backend';
 import { CpuBackend } from '../src/engine/cpu-backend';
@@ -59,6 +60,7 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
     notes: [
       `model: G ${m.noiseDim}→${m.generatorHidden.join('→')}→2, D 2→${m.discriminatorHidden.join('→')}→1, batch ${config.batch}, setting C (n_dis ${config.adam.nDis}), standard loss`,
       `webgpu: ${steps} timed steps after 5 warm-up steps; cpu: ${cpuSteps} steps after 2 (float64 twins on one core)`,
+      `statistics every ${config.statsEvery} steps; kernel tuning: the ${env.ctx.tuning.profile} profile`,
     ],
   };
 }
@@ -102,6 +104,9 @@ export async function benchCnn(env: BenchEnv): Promise<BenchReport> {
     title: 'GAN training steps/s (paper CNN, 32×32×1, batch 64, setting C)',
     columns: ['width', 'variants', 'webgpu steps/s'],
     rows,
-    notes: [`${steps} timed step(s) after 1 warm-up step per row; statistics not captured during timing`],
+    notes: [
+      `${steps} timed step(s) after 1 warm-up step per row; statistics not captured during timing`,
+      `kernel tuning: the ${env.ctx.tuning.profile} profile`,
+    ],
   };
 }
