@@ -109,82 +109,82 @@ export class CpuBackend implements Backend {
     this.made.length = 0;
   }
 
-  matmul(a: Parameters<Backend['matmul']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const c = valuesOf(a.c);
-      const result = matmulReference(valuesOf(a.a), valuesOf(a.b), {
-        m: a.m,
-        n: a.n,
-        k: a.k,
-        transA: a.transA,
-        transB: a.transB,
-        bias: a.bias ? valuesOf(a.bias) : undefined,
-        activation: a.activation,
-        slope: a.slope,
-        c: a.accumulate ? c : undefined,
+  matmul(args: Parameters<Backend['matmul']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const c = valuesOf(args.c);
+      const result = matmulReference(valuesOf(args.a), valuesOf(args.b), {
+        m: args.m,
+        n: args.n,
+        k: args.k,
+        transA: args.transA,
+        transB: args.transB,
+        bias: args.bias ? valuesOf(args.bias) : undefined,
+        activation: args.activation,
+        slope: args.slope,
+        c: args.accumulate ? c : undefined,
       });
       c.set(result);
     });
   }
 
-  activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const y = valuesOf(a.y).subarray(0, a.n);
-      valuesOf(a.dx).set(activationBackward(y, valuesOf(a.dy), a.activation, a.slope ?? 0));
+  activationBackward(args: Parameters<Backend['activationBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const y = valuesOf(args.y).subarray(0, args.n);
+      valuesOf(args.dx).set(activationBackward(y, valuesOf(args.dy), args.activation, args.slope ?? 0));
     });
   }
 
-  activation(a: Parameters<Backend['activation']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.y).set(activationForward(valuesOf(a.x).subarray(0, a.n), a.activation, a.slope ?? 0));
+  activation(args: Parameters<Backend['activation']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.y).set(activationForward(valuesOf(args.x).subarray(0, args.n), args.activation, args.slope ?? 0));
     });
   }
 
-  im2col(a: Parameters<Backend['im2col']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.cols).set(im2col(valuesOf(a.image), a.geom));
+  im2col(args: Parameters<Backend['im2col']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.cols).set(im2col(valuesOf(args.image), args.geom));
     });
   }
 
-  col2im(a: Parameters<Backend['col2im']>[0]): Op {
-    const activation = a.activation ?? 'identity';
-    if (a.accumulate && activation !== 'identity') throw new Error(`${a.label}: accumulate needs the identity`);
-    return cpuOp(a.label, () => {
-      const sums = col2im(valuesOf(a.cols), a.geom);
-      const image = valuesOf(a.image);
-      const bias = a.bias ? valuesOf(a.bias) : undefined;
-      const channels = a.geom.channels;
+  col2im(args: Parameters<Backend['col2im']>[0]): Op {
+    const activation = args.activation ?? 'identity';
+    if (args.accumulate && activation !== 'identity') throw new Error(`${args.label}: accumulate needs the identity`);
+    return cpuOp(args.label, () => {
+      const sums = col2im(valuesOf(args.cols), args.geom);
+      const image = valuesOf(args.image);
+      const bias = args.bias ? valuesOf(args.bias) : undefined;
+      const channels = args.geom.channels;
       for (let i = 0; i < sums.length; i++) {
-        const v = sums[i] + (bias ? bias[i % channels] : 0) + (a.accumulate ? image[i] : 0);
-        image[i] = activate(v, activation, a.slope ?? 0);
+        const v = sums[i] + (bias ? bias[i % channels] : 0) + (args.accumulate ? image[i] : 0);
+        image[i] = activate(v, activation, args.slope ?? 0);
       }
     });
   }
 
-  batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const n = a.rows * a.cols;
+  batchNorm(args: Parameters<Backend['batchNorm']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const n = args.rows * args.cols;
       const r = batchNormForward(
-        valuesOf(a.x).subarray(0, n),
-        a.rows,
-        a.cols,
-        valuesOf(a.gamma),
-        valuesOf(a.beta),
-        a.eps,
+        valuesOf(args.x).subarray(0, n),
+        args.rows,
+        args.cols,
+        valuesOf(args.gamma),
+        valuesOf(args.beta),
+        args.eps,
       );
-      valuesOf(a.y).set(r.y);
-      valuesOf(a.mean).set(r.mean);
-      valuesOf(a.invstd).set(r.invstd);
-      if (a.running) {
-        const rm = valuesOf(a.running.mean);
-        const rv = valuesOf(a.running.variance);
+      valuesOf(args.y).set(r.y);
+      valuesOf(args.mean).set(r.mean);
+      valuesOf(args.invstd).set(r.invstd);
+      if (args.running) {
+        const rm = valuesOf(args.running.mean);
+        const rv = valuesOf(args.running.variance);
         const next = updateRunningStats(
-          rm.slice(0, a.cols),
-          rv.slice(0, a.cols),
+          rm.slice(0, args.cols),
+          rv.slice(0, args.cols),
           r.mean,
           r.variance,
-          a.rows,
-          a.running.momentum,
+          args.rows,
+          args.running.momentum,
         );
         rm.set(next.runningMean);
         rv.set(next.runningVar);
@@ -192,203 +192,215 @@ export class CpuBackend implements Backend {
     });
   }
 
-  batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const n = a.rows * a.cols;
-      valuesOf(a.y).set(
+  batchNormEval(args: Parameters<Backend['batchNormEval']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const n = args.rows * args.cols;
+      valuesOf(args.y).set(
         batchNormEval(
-          valuesOf(a.x).subarray(0, n),
-          a.rows,
-          a.cols,
-          valuesOf(a.gamma),
-          valuesOf(a.beta),
-          valuesOf(a.runningMean),
-          valuesOf(a.runningVar),
-          a.eps,
+          valuesOf(args.x).subarray(0, n),
+          args.rows,
+          args.cols,
+          valuesOf(args.gamma),
+          valuesOf(args.beta),
+          valuesOf(args.runningMean),
+          valuesOf(args.runningVar),
+          args.eps,
         ),
       );
     });
   }
 
-  batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const { rows, cols } = a;
-      const x = valuesOf(a.x);
-      const mean = valuesOf(a.mean);
-      const invstd = valuesOf(a.invstd);
+  batchNormBackward(args: Parameters<Backend['batchNormBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const { rows, cols } = args;
+      const x = valuesOf(args.x);
+      const mean = valuesOf(args.mean);
+      const invstd = valuesOf(args.invstd);
       // x̂ from the stored float32 mean and invstd, as the GPU's backward recomputes it.
       const xhat = new Float64Array(rows * cols);
       for (let i = 0; i < xhat.length; i++) xhat[i] = (x[i] - mean[i % cols]) * invstd[i % cols];
-      const r = batchNormBackward(valuesOf(a.dy), xhat, invstd, valuesOf(a.gamma), rows, cols);
-      valuesOf(a.dx).set(r.dx);
-      const dgamma = valuesOf(a.dgamma);
-      const dbeta = valuesOf(a.dbeta);
+      const r = batchNormBackward(valuesOf(args.dy), xhat, invstd, valuesOf(args.gamma), rows, cols);
+      valuesOf(args.dx).set(r.dx);
+      const dgamma = valuesOf(args.dgamma);
+      const dbeta = valuesOf(args.dbeta);
       for (let c = 0; c < cols; c++) {
-        dgamma[c] = r.dgamma[c] + (a.accumulate ? dgamma[c] : 0);
-        dbeta[c] = r.dbeta[c] + (a.accumulate ? dbeta[c] : 0);
+        dgamma[c] = r.dgamma[c] + (args.accumulate ? dgamma[c] : 0);
+        dbeta[c] = r.dbeta[c] + (args.accumulate ? dbeta[c] : 0);
       }
     });
   }
 
-  columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const out = valuesOf(a.out);
+  columnSum(args: Parameters<Backend['columnSum']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const out = valuesOf(args.out);
       out.set(
-        columnReduce(valuesOf(a.x), a.rows, a.cols, {
-          accumulateInto: a.accumulate ? out.slice(0, a.cols) : undefined,
+        columnReduce(valuesOf(args.x), args.rows, args.cols, {
+          accumulateInto: args.accumulate ? out.slice(0, args.cols) : undefined,
         }),
       );
     });
   }
 
-  discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
-    return cpuOp(a.label, () => {
+  discriminatorLoss(args: Parameters<Backend['discriminatorLoss']>[0]): Op {
+    return cpuOp(args.label, () => {
       const r = discriminatorLoss(
-        a.kind,
-        valuesOf(a.realLogits).subarray(0, a.batch),
-        valuesOf(a.fakeLogits).subarray(0, a.batch),
+        args.kind,
+        valuesOf(args.realLogits).subarray(0, args.batch),
+        valuesOf(args.fakeLogits).subarray(0, args.batch),
       );
-      valuesOf(a.realGrad).set(r.dReal);
-      valuesOf(a.fakeGrad).set(r.dFake);
-      writeLossStats(a.stats, r);
+      valuesOf(args.realGrad).set(r.dReal);
+      valuesOf(args.fakeGrad).set(r.dFake);
+      writeLossStats(args.stats, r);
     });
   }
 
-  generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const r = generatorLoss(a.kind, valuesOf(a.fakeLogits).subarray(0, a.batch));
-      valuesOf(a.fakeGrad).set(r.dFake);
-      writeLossStats(a.stats, r);
+  generatorLoss(args: Parameters<Backend['generatorLoss']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const r = generatorLoss(args.kind, valuesOf(args.fakeLogits).subarray(0, args.batch));
+      valuesOf(args.fakeGrad).set(r.dFake);
+      writeLossStats(args.stats, r);
     });
   }
 
-  spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const w = valuesOf(a.w);
-      const r = spectralNormPowerIteration(w, valuesOf(a.u), valuesOf(a.v), a.dOut, a.dIn, a.rounds);
-      valuesOf(a.u).set(r.u);
-      valuesOf(a.v).set(r.v);
-      valuesOf(a.sigma)[0] = r.sigma;
+  spectralNorm(args: Parameters<Backend['spectralNorm']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const w = valuesOf(args.w);
+      const r = spectralNormPowerIteration(w, valuesOf(args.u), valuesOf(args.v), args.dOut, args.dIn, args.rounds);
+      valuesOf(args.u).set(r.u);
+      valuesOf(args.v).set(r.v);
+      valuesOf(args.sigma)[0] = r.sigma;
       // The GPU divides by the float32 σ̃ it stored; so does the twin here.
-      valuesOf(a.wBar).set(spectralNormApply(w, valuesOf(a.sigma)[0]));
+      valuesOf(args.wBar).set(spectralNormApply(w, valuesOf(args.sigma)[0]));
     });
   }
 
-  spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.gW).set(
+  spectralNormBackward(args: Parameters<Backend['spectralNormBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.gW).set(
         spectralNormBackward(
-          valuesOf(a.gWbar),
-          valuesOf(a.wBar),
-          valuesOf(a.u),
-          valuesOf(a.v),
-          valuesOf(a.sigma)[0],
-          a.dOut,
-          a.dIn,
+          valuesOf(args.gWbar),
+          valuesOf(args.wBar),
+          valuesOf(args.u),
+          valuesOf(args.v),
+          valuesOf(args.sigma)[0],
+          args.dOut,
+          args.dIn,
         ),
       );
     });
   }
 
-  weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const r = weightNormForward(valuesOf(a.w), a.dOut, a.dIn);
-      valuesOf(a.wBar).set(r.wBar);
-      valuesOf(a.norms).set(r.norms);
+  weightNorm(args: Parameters<Backend['weightNorm']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const r = weightNormForward(valuesOf(args.w), args.dOut, args.dIn);
+      valuesOf(args.wBar).set(r.wBar);
+      valuesOf(args.norms).set(r.norms);
     });
   }
 
-  weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.gW).set(weightNormBackward(valuesOf(a.gWbar), valuesOf(a.wBar), valuesOf(a.norms), a.dOut, a.dIn));
+  weightNormBackward(args: Parameters<Backend['weightNormBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.gW).set(
+        weightNormBackward(valuesOf(args.gWbar), valuesOf(args.wBar), valuesOf(args.norms), args.dOut, args.dIn),
+      );
     });
   }
 
-  clip(a: Parameters<Backend['clip']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const w = valuesOf(a.w);
-      w.set(weightClip(w.subarray(0, a.n), a.c));
+  clip(args: Parameters<Backend['clip']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const w = valuesOf(args.w);
+      w.set(weightClip(w.subarray(0, args.n), args.c));
     });
   }
 
-  adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.step)[0] += 1;
+  adamTick(args: Parameters<Backend['adamTick']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.step)[0] += 1;
     });
   }
 
-  adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const param = valuesOf(a.param);
-      const m = valuesOf(a.m);
-      const v = valuesOf(a.v);
-      const t = valuesOf(a.step)[0];
+  adamUpdate(args: Parameters<Backend['adamUpdate']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const param = valuesOf(args.param);
+      const m = valuesOf(args.m);
+      const v = valuesOf(args.v);
+      const t = valuesOf(args.step)[0];
       // adamStep advances t itself; hand it the count before this update's tick.
       const state = { param: Float64Array.from(param), m: Float64Array.from(m), v: Float64Array.from(v), t: t - 1 };
-      adamStep(state, valuesOf(a.grad), { lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps });
+      adamStep(state, valuesOf(args.grad), { lr: args.lr, beta1: args.beta1, beta2: args.beta2, eps: args.eps });
       param.set(state.param);
       m.set(state.m);
       v.set(state.v);
     });
   }
 
-  drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.counter)[0] += 1;
+  drawTick(args: Parameters<Backend['drawTick']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.counter)[0] += 1;
     });
   }
 
-  rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.out).set(
-        sampleRows(a.n, valuesOf(a.rows), a.count, a.dim, {
-          seed: a.seed,
-          stream: a.stream,
-          draw: valuesOf(a.counter)[0],
+  rowSample(args: Parameters<Backend['rowSample']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        sampleRows(args.n, valuesOf(args.rows), args.count, args.dim, {
+          seed: args.seed,
+          stream: args.stream,
+          draw: valuesOf(args.counter)[0],
         }),
       );
     });
   }
 
-  axpby(a: Parameters<Backend['axpby']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const out = valuesOf(a.out);
-      const prior = a.accumulate ? out.subarray(0, a.n) : undefined;
-      out.set(axpby(valuesOf(a.a).subarray(0, a.n), valuesOf(a.b), a.alpha, a.beta, prior));
+  axpby(args: Parameters<Backend['axpby']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const out = valuesOf(args.out);
+      const prior = args.accumulate ? out.subarray(0, args.n) : undefined;
+      out.set(axpby(valuesOf(args.a).subarray(0, args.n), valuesOf(args.b), args.alpha, args.beta, prior));
     });
   }
 
-  uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.out).set(uniformDraw(a.n, { seed: a.seed, stream: a.stream, draw: valuesOf(a.counter)[0] }));
+  uniformDraw(args: Parameters<Backend['uniformDraw']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        uniformDraw(args.n, { seed: args.seed, stream: args.stream, draw: valuesOf(args.counter)[0] }),
+      );
     });
   }
 
-  mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.out).set(mixRows(valuesOf(a.real), valuesOf(a.fake), valuesOf(a.eps), a.rows, a.cols));
+  mixRows(args: Parameters<Backend['mixRows']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        mixRows(valuesOf(args.real), valuesOf(args.fake), valuesOf(args.eps), args.rows, args.cols),
+      );
     });
   }
 
-  penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const r = penaltySeed(valuesOf(a.grad).subarray(0, a.rows * a.cols), a.rows, a.cols, a.lambda);
-      valuesOf(a.seed).set(r.seed);
-      valuesOf(a.stats)[0] = r.penalty;
+  penaltySeed(args: Parameters<Backend['penaltySeed']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const r = penaltySeed(valuesOf(args.grad).subarray(0, args.rows * args.cols), args.rows, args.cols, args.lambda);
+      valuesOf(args.seed).set(r.seed);
+      valuesOf(args.stats)[0] = r.penalty;
     });
   }
 
-  normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
-    return cpuOp(a.label, () => {
-      valuesOf(a.out).set(normalDraw(a.n, a.std, { seed: a.seed, stream: a.stream, draw: valuesOf(a.counter)[0] }));
+  normalDraw(args: Parameters<Backend['normalDraw']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        normalDraw(args.n, args.std, { seed: args.seed, stream: args.stream, draw: valuesOf(args.counter)[0] }),
+      );
     });
   }
 
-  anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const anchors = valuesOf(a.anchors).subarray(0, 2 * a.anchorCount);
-      valuesOf(a.out).set(
-        sampleAnchors(a.n, anchors, a.std, { seed: a.seed, stream: a.stream, draw: valuesOf(a.counter)[0] }),
+  anchorSample(args: Parameters<Backend['anchorSample']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const anchors = valuesOf(args.anchors).subarray(0, 2 * args.anchorCount);
+      valuesOf(args.out).set(
+        sampleAnchors(args.n, anchors, args.std, {
+          seed: args.seed,
+          stream: args.stream,
+          draw: valuesOf(args.counter)[0],
+        }),
       );
     });
   }

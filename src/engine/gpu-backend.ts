@@ -2,7 +2,8 @@
  * The WebGPU backend: each op is a kernel prepared once (pipeline, bind group, uniforms), and
  * `run` records them into one compute pass and submits once. Captured tensors are copied into
  * MAP_READ staging buffers in the same command buffer and mapped asynchronously; staging buffers
- * are pooled, so steady-state training allocates nothing.
+ * are pooled, so steady-state training creates no GPU buffers (a run makes only its command
+ * encoder and, when it captures, the read-back copies).
  */
 import { describeAdapter, type GpuContext } from '../gpu/device';
 import type { Kernel } from '../gpu/kernel';
@@ -169,263 +170,302 @@ export class GpuBackend implements Backend {
     this.made.length = 0;
   }
 
-  matmul(a: Parameters<Backend['matmul']>[0]): Op {
+  matmul(args: Parameters<Backend['matmul']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareMatmul(this.ctx, {
-        ...a,
-        a: bufferOf(a.a),
-        b: bufferOf(a.b),
-        c: bufferOf(a.c),
-        bias: a.bias ? bufferOf(a.bias) : undefined,
+        ...args,
+        a: bufferOf(args.a),
+        b: bufferOf(args.b),
+        c: bufferOf(args.c),
+        bias: args.bias ? bufferOf(args.bias) : undefined,
       }),
     );
   }
 
-  activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
+  activationBackward(args: Parameters<Backend['activationBackward']>[0]): Op {
     return this.op(
-      a.label,
-      prepareActivationBackward(this.ctx, { ...a, y: bufferOf(a.y), dy: bufferOf(a.dy), dx: bufferOf(a.dx) }),
+      args.label,
+      prepareActivationBackward(this.ctx, {
+        ...args,
+        y: bufferOf(args.y),
+        dy: bufferOf(args.dy),
+        dx: bufferOf(args.dx),
+      }),
     );
   }
 
-  activation(a: Parameters<Backend['activation']>[0]): Op {
-    return this.op(a.label, prepareActivation(this.ctx, { ...a, x: bufferOf(a.x), y: bufferOf(a.y) }));
+  activation(args: Parameters<Backend['activation']>[0]): Op {
+    return this.op(args.label, prepareActivation(this.ctx, { ...args, x: bufferOf(args.x), y: bufferOf(args.y) }));
   }
 
-  im2col(a: Parameters<Backend['im2col']>[0]): Op {
-    return this.op(a.label, prepareIm2col(this.ctx, { ...a, image: bufferOf(a.image), cols: bufferOf(a.cols) }));
-  }
-
-  col2im(a: Parameters<Backend['col2im']>[0]): Op {
+  im2col(args: Parameters<Backend['im2col']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
+      prepareIm2col(this.ctx, { ...args, image: bufferOf(args.image), cols: bufferOf(args.cols) }),
+    );
+  }
+
+  col2im(args: Parameters<Backend['col2im']>[0]): Op {
+    return this.op(
+      args.label,
       prepareCol2im(this.ctx, {
-        ...a,
-        cols: bufferOf(a.cols),
-        image: bufferOf(a.image),
-        bias: a.bias ? bufferOf(a.bias) : undefined,
+        ...args,
+        cols: bufferOf(args.cols),
+        image: bufferOf(args.image),
+        bias: args.bias ? bufferOf(args.bias) : undefined,
       }),
     );
   }
 
-  batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
+  batchNorm(args: Parameters<Backend['batchNorm']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareBatchNormForward(this.ctx, {
-        ...a,
-        x: bufferOf(a.x),
-        gamma: bufferOf(a.gamma),
-        beta: bufferOf(a.beta),
-        y: bufferOf(a.y),
-        mean: bufferOf(a.mean),
-        invstd: bufferOf(a.invstd),
-        running: a.running
-          ? { mean: bufferOf(a.running.mean), variance: bufferOf(a.running.variance), momentum: a.running.momentum }
+        ...args,
+        x: bufferOf(args.x),
+        gamma: bufferOf(args.gamma),
+        beta: bufferOf(args.beta),
+        y: bufferOf(args.y),
+        mean: bufferOf(args.mean),
+        invstd: bufferOf(args.invstd),
+        running: args.running
+          ? {
+              mean: bufferOf(args.running.mean),
+              variance: bufferOf(args.running.variance),
+              momentum: args.running.momentum,
+            }
           : undefined,
       }),
     );
   }
 
-  batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
+  batchNormEval(args: Parameters<Backend['batchNormEval']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareBatchNormEval(this.ctx, {
-        ...a,
-        x: bufferOf(a.x),
-        gamma: bufferOf(a.gamma),
-        beta: bufferOf(a.beta),
-        runningMean: bufferOf(a.runningMean),
-        runningVar: bufferOf(a.runningVar),
-        y: bufferOf(a.y),
+        ...args,
+        x: bufferOf(args.x),
+        gamma: bufferOf(args.gamma),
+        beta: bufferOf(args.beta),
+        runningMean: bufferOf(args.runningMean),
+        runningVar: bufferOf(args.runningVar),
+        y: bufferOf(args.y),
       }),
     );
   }
 
-  batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
+  batchNormBackward(args: Parameters<Backend['batchNormBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareBatchNormBackward(this.ctx, {
-        ...a,
-        dy: bufferOf(a.dy),
-        x: bufferOf(a.x),
-        mean: bufferOf(a.mean),
-        invstd: bufferOf(a.invstd),
-        gamma: bufferOf(a.gamma),
-        dx: bufferOf(a.dx),
-        dgamma: bufferOf(a.dgamma),
-        dbeta: bufferOf(a.dbeta),
+        ...args,
+        dy: bufferOf(args.dy),
+        x: bufferOf(args.x),
+        mean: bufferOf(args.mean),
+        invstd: bufferOf(args.invstd),
+        gamma: bufferOf(args.gamma),
+        dx: bufferOf(args.dx),
+        dgamma: bufferOf(args.dgamma),
+        dbeta: bufferOf(args.dbeta),
       }),
     );
   }
 
-  columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
-    return this.op(a.label, prepareColumnReduce(this.ctx, { ...a, x: bufferOf(a.x), out: bufferOf(a.out) }));
+  columnSum(args: Parameters<Backend['columnSum']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareColumnReduce(this.ctx, { ...args, x: bufferOf(args.x), out: bufferOf(args.out) }),
+    );
   }
 
-  discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
+  discriminatorLoss(args: Parameters<Backend['discriminatorLoss']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareDiscriminatorLoss(this.ctx, {
-        kind: a.kind,
-        real: bufferOf(a.realLogits),
-        nReal: a.batch,
-        fake: bufferOf(a.fakeLogits),
-        nFake: a.batch,
-        dReal: bufferOf(a.realGrad),
-        dFake: bufferOf(a.fakeGrad),
-        stats: bufferOf(a.stats),
-        label: a.label,
+        kind: args.kind,
+        real: bufferOf(args.realLogits),
+        nReal: args.batch,
+        fake: bufferOf(args.fakeLogits),
+        nFake: args.batch,
+        dReal: bufferOf(args.realGrad),
+        dFake: bufferOf(args.fakeGrad),
+        stats: bufferOf(args.stats),
+        label: args.label,
       }),
     );
   }
 
-  generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
+  generatorLoss(args: Parameters<Backend['generatorLoss']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareGeneratorLoss(this.ctx, {
-        kind: a.kind,
-        fake: bufferOf(a.fakeLogits),
-        nFake: a.batch,
-        dFake: bufferOf(a.fakeGrad),
-        stats: bufferOf(a.stats),
-        label: a.label,
+        kind: args.kind,
+        fake: bufferOf(args.fakeLogits),
+        nFake: args.batch,
+        dFake: bufferOf(args.fakeGrad),
+        stats: bufferOf(args.stats),
+        label: args.label,
       }),
     );
   }
 
-  spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
+  spectralNorm(args: Parameters<Backend['spectralNorm']>[0]): Op {
     const common = {
-      w: bufferOf(a.w),
-      u: bufferOf(a.u),
-      v: bufferOf(a.v),
-      sigma: bufferOf(a.sigma),
-      dOut: a.dOut,
-      dIn: a.dIn,
+      w: bufferOf(args.w),
+      u: bufferOf(args.u),
+      v: bufferOf(args.v),
+      sigma: bufferOf(args.sigma),
+      dOut: args.dOut,
+      dIn: args.dIn,
     };
     return this.op(
-      a.label,
-      sequence(a.label, [
-        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: a.rounds, label: `${a.label}.power` }),
+      args.label,
+      sequence(args.label, [
+        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: args.rounds, label: `${args.label}.power` }),
         prepareSpectralNormApply(this.ctx, {
           w: common.w,
           sigma: common.sigma,
-          wBar: bufferOf(a.wBar),
-          n: a.dOut * a.dIn,
-          label: `${a.label}.apply`,
+          wBar: bufferOf(args.wBar),
+          n: args.dOut * args.dIn,
+          label: `${args.label}.apply`,
         }),
       ]),
     );
   }
 
-  spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
+  spectralNormBackward(args: Parameters<Backend['spectralNormBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareSpectralNormBackward(this.ctx, {
-        ...a,
-        gWbar: bufferOf(a.gWbar),
-        wBar: bufferOf(a.wBar),
-        u: bufferOf(a.u),
-        v: bufferOf(a.v),
-        sigma: bufferOf(a.sigma),
-        gW: bufferOf(a.gW),
+        ...args,
+        gWbar: bufferOf(args.gWbar),
+        wBar: bufferOf(args.wBar),
+        u: bufferOf(args.u),
+        v: bufferOf(args.v),
+        sigma: bufferOf(args.sigma),
+        gW: bufferOf(args.gW),
       }),
     );
   }
 
-  weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
+  weightNorm(args: Parameters<Backend['weightNorm']>[0]): Op {
     return this.op(
-      a.label,
-      prepareWeightNormForward(this.ctx, { ...a, w: bufferOf(a.w), wBar: bufferOf(a.wBar), norms: bufferOf(a.norms) }),
+      args.label,
+      prepareWeightNormForward(this.ctx, {
+        ...args,
+        w: bufferOf(args.w),
+        wBar: bufferOf(args.wBar),
+        norms: bufferOf(args.norms),
+      }),
     );
   }
 
-  weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
+  weightNormBackward(args: Parameters<Backend['weightNormBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareWeightNormBackward(this.ctx, {
-        ...a,
-        gWbar: bufferOf(a.gWbar),
-        wBar: bufferOf(a.wBar),
-        norms: bufferOf(a.norms),
-        gW: bufferOf(a.gW),
+        ...args,
+        gWbar: bufferOf(args.gWbar),
+        wBar: bufferOf(args.wBar),
+        norms: bufferOf(args.norms),
+        gW: bufferOf(args.gW),
       }),
     );
   }
 
-  clip(a: Parameters<Backend['clip']>[0]): Op {
-    return this.op(a.label, prepareWeightClip(this.ctx, { ...a, w: bufferOf(a.w) }));
+  clip(args: Parameters<Backend['clip']>[0]): Op {
+    return this.op(args.label, prepareWeightClip(this.ctx, { ...args, w: bufferOf(args.w) }));
   }
 
-  adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
-    return this.op(a.label, prepareAdamTick(this.ctx, { step: bufferOf(a.step), label: a.label }));
+  adamTick(args: Parameters<Backend['adamTick']>[0]): Op {
+    return this.op(args.label, prepareAdamTick(this.ctx, { step: bufferOf(args.step), label: args.label }));
   }
 
-  adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
+  adamUpdate(args: Parameters<Backend['adamUpdate']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareAdamUpdate(this.ctx, {
-        ...a,
-        param: bufferOf(a.param),
-        grad: bufferOf(a.grad),
-        m: bufferOf(a.m),
-        v: bufferOf(a.v),
-        step: bufferOf(a.step),
+        ...args,
+        param: bufferOf(args.param),
+        grad: bufferOf(args.grad),
+        m: bufferOf(args.m),
+        v: bufferOf(args.v),
+        step: bufferOf(args.step),
       }),
     );
   }
 
-  drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
-    return this.op(a.label, prepareDrawTick(this.ctx, bufferOf(a.counter), a.label));
+  drawTick(args: Parameters<Backend['drawTick']>[0]): Op {
+    return this.op(args.label, prepareDrawTick(this.ctx, bufferOf(args.counter), args.label));
   }
 
-  rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
+  rowSample(args: Parameters<Backend['rowSample']>[0]): Op {
     return this.op(
-      a.label,
-      prepareRowSample(this.ctx, { ...a, out: bufferOf(a.out), rows: bufferOf(a.rows), counter: bufferOf(a.counter) }),
+      args.label,
+      prepareRowSample(this.ctx, {
+        ...args,
+        out: bufferOf(args.out),
+        rows: bufferOf(args.rows),
+        counter: bufferOf(args.counter),
+      }),
     );
   }
 
-  axpby(a: Parameters<Backend['axpby']>[0]): Op {
-    return this.op(a.label, prepareAxpby(this.ctx, { ...a, a: bufferOf(a.a), b: bufferOf(a.b), out: bufferOf(a.out) }));
-  }
-
-  uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
-    return this.op(a.label, prepareUniformDraw(this.ctx, { ...a, out: bufferOf(a.out), counter: bufferOf(a.counter) }));
-  }
-
-  mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
+  axpby(args: Parameters<Backend['axpby']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
+      prepareAxpby(this.ctx, { ...args, a: bufferOf(args.a), b: bufferOf(args.b), out: bufferOf(args.out) }),
+    );
+  }
+
+  uniformDraw(args: Parameters<Backend['uniformDraw']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareUniformDraw(this.ctx, { ...args, out: bufferOf(args.out), counter: bufferOf(args.counter) }),
+    );
+  }
+
+  mixRows(args: Parameters<Backend['mixRows']>[0]): Op {
+    return this.op(
+      args.label,
       prepareMixRows(this.ctx, {
-        ...a,
-        real: bufferOf(a.real),
-        fake: bufferOf(a.fake),
-        eps: bufferOf(a.eps),
-        out: bufferOf(a.out),
+        ...args,
+        real: bufferOf(args.real),
+        fake: bufferOf(args.fake),
+        eps: bufferOf(args.eps),
+        out: bufferOf(args.out),
       }),
     );
   }
 
-  penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
+  penaltySeed(args: Parameters<Backend['penaltySeed']>[0]): Op {
     return this.op(
-      a.label,
-      preparePenaltySeed(this.ctx, { ...a, grad: bufferOf(a.grad), seed: bufferOf(a.seed), stats: bufferOf(a.stats) }),
+      args.label,
+      preparePenaltySeed(this.ctx, {
+        ...args,
+        grad: bufferOf(args.grad),
+        seed: bufferOf(args.seed),
+        stats: bufferOf(args.stats),
+      }),
     );
   }
 
-  normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
-    return this.op(a.label, prepareNormalDraw(this.ctx, { ...a, out: bufferOf(a.out), counter: bufferOf(a.counter) }));
+  normalDraw(args: Parameters<Backend['normalDraw']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareNormalDraw(this.ctx, { ...args, out: bufferOf(args.out), counter: bufferOf(args.counter) }),
+    );
   }
 
-  anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
+  anchorSample(args: Parameters<Backend['anchorSample']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareAnchorSample(this.ctx, {
-        ...a,
-        out: bufferOf(a.out),
-        anchors: bufferOf(a.anchors),
-        counter: bufferOf(a.counter),
+        ...args,
+        out: bufferOf(args.out),
+        anchors: bufferOf(args.anchors),
+        counter: bufferOf(args.counter),
       }),
     );
   }

@@ -16,9 +16,14 @@ export interface NetTrace {
   readonly outputGrad: Tensor;
   readonly inputGrad: Tensor;
   forward(): Op[];
-  backward(o: { weightGrads: WeightGrads; inputGrad: boolean; weightGradTargets?: Tensor[]; label: string }): Op[];
+  backward(options: {
+    weightGrads: WeightGrads;
+    inputGrad: boolean;
+    weightGradTargets?: Tensor[];
+    label: string;
+  }): Op[];
   /** WGAN-GP: ∂R/∂(input gradient) → ∂R/∂W; only models with piecewise-linear D provide it. */
-  doubleBackward?(o: { seed: Tensor; targets: Tensor[]; label: string }): Op[];
+  doubleBackward?(options: { seed: Tensor; targets: Tensor[]; label: string }): Op[];
 }
 
 export interface NetTraceOptions {
@@ -35,8 +40,8 @@ export interface GanModel {
   readonly noiseDim: number;
   /** D's weight layers in order, for the normalization wrappers. */
   readonly normalizable: NormalizableLayer[];
-  discriminatorTrace(label: string, input: Tensor, batch: number, o?: NetTraceOptions): NetTrace;
-  generatorTrace(label: string, z: Tensor, batch: number, o?: NetTraceOptions): NetTrace;
+  discriminatorTrace(label: string, input: Tensor, batch: number, options?: NetTraceOptions): NetTrace;
+  generatorTrace(label: string, z: Tensor, batch: number, options?: NetTraceOptions): NetTrace;
   discriminatorParams(): TrainableParam[];
   generatorParams(): TrainableParam[];
 }
@@ -61,8 +66,8 @@ export function mlpGan(backend: Backend, label: string, m: MlpGanModel, seed: nu
     sampleSize: 2,
     noiseDim: m.noiseDim,
     normalizable: discriminator.weighted,
-    discriminatorTrace: (name, input, batch, o = {}) => discriminator.trace(name, input, batch, o),
-    generatorTrace: (name, z, batch, o = {}) => generator.trace(name, z, batch, o),
+    discriminatorTrace: (name, input, batch, options = {}) => discriminator.trace(name, input, batch, options),
+    generatorTrace: (name, z, batch, options = {}) => generator.trace(name, z, batch, options),
     discriminatorParams: () => discriminator.params(),
     generatorParams: () => generator.params(),
   };
@@ -76,8 +81,8 @@ export function cnnGan(backend: Backend, label: string, m: CnnGanModel, seed: nu
     sampleSize: cnn.imageSize,
     noiseDim: m.noiseDim,
     normalizable: cnn.normalizable,
-    discriminatorTrace: (name, input, batch, o = {}) => cnn.discriminatorTrace(name, input, batch, o),
-    generatorTrace: (name, z, batch, o = {}) => cnn.generatorTrace(name, z, batch, o),
+    discriminatorTrace: (name, input, batch, options = {}) => cnn.discriminatorTrace(name, input, batch, options),
+    generatorTrace: (name, z, batch, options = {}) => cnn.generatorTrace(name, z, batch, options),
     discriminatorParams: () => cnn.discriminator.params(),
     generatorParams: () => cnn.generator.params(),
   };
