@@ -406,6 +406,6 @@ export class CpuBackend implements Backend {
   }
 }
 
-function writeLossStats(stats: Tensor, r: LossTwin): void {
-  valuesOf(stats).set([r.loss, r.meanDReal, r.meanDFake]);
+function writeLossStats(stats: Tensor, twin: LossTwin): void {
+  valuesOf(stats).set([twin.loss, twin.meanDReal, twin.meanDFake]);
 }

@@ -114,10 +114,12 @@ function spectral(backend: Backend, layer: NormalizableLayer, options: Normaliza
 }
 
 /** Warm-up rounds at creation (run once, outside training steps). */
-export function spectralWarmup(backend: Backend, n: NormalizedWeight, rounds: number): Op[] {
-  if (!n.spectral || rounds <= 0) return [];
-  const { dOut, dIn, name, w } = n.layer;
-  return [backend.spectralNorm({ w, ...n.spectral, wBar: n.wBar, dOut, dIn, rounds, label: `${name}.sn.warmup` })];
+export function spectralWarmup(backend: Backend, weight: NormalizedWeight, rounds: number): Op[] {
+  if (!weight.spectral || rounds <= 0) return [];
+  const { dOut, dIn, name, w } = weight.layer;
+  return [
+    backend.spectralNorm({ w, ...weight.spectral, wBar: weight.wBar, dOut, dIn, rounds, label: `${name}.sn.warmup` }),
+  ];
 }
 
 function weightNorm(backend: Backend, layer: NormalizableLayer): NormalizedWeight {
