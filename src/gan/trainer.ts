@@ -74,11 +74,16 @@ export interface StepMetrics {
 }
 
 /** Real images to train on: count rows of `size` floats (NHWC, in [−1, 1]). */
-export interface ImageData {
+export interface TrainingImages {
   images: Float32Array;
   count: number;
   size: number;
 }
+/**
+ * @deprecated The old name, which shadowed the DOM's ImageData; kept only until
+ * src/ui/session/digits.ts imports TrainingImages.
+ */
+export type ImageData = TrainingImages;
 
 /** Scores generated images (e.g. the digit classifier's Inception-style score and FID). */
 export interface ImageScorer {
@@ -133,7 +138,7 @@ export class GanTrainer {
   constructor(
     readonly backend: Backend,
     readonly config: TrainerConfig,
-    images?: ImageData,
+    images?: TrainingImages,
     private readonly scorer?: ImageScorer,
     private readonly spectrumComputer: SpectrumComputer = computeInline,
   ) {
