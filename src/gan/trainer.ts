@@ -79,11 +79,6 @@ export interface TrainingImages {
   count: number;
   size: number;
 }
-/**
- * @deprecated The old name, which shadowed the DOM's ImageData; kept only until
- * src/ui/session/digits.ts imports TrainingImages.
- */
-export type ImageData = TrainingImages;
 
 /** Scores generated images (e.g. the digit classifier's Inception-style score and FID). */
 export interface ImageScorer {
