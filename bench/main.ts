@@ -93,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
   const software = ctx.adapter.isSoftware;
   print(`adapter: ${describeAdapter(ctx.adapter)}`);
   print(`features: timestamp-query ${ctx.features.timestampQuery}, subgroups ${ctx.features.subgroups}`);
+  print(`kernel tuning: ${ctx.tuning.profile} profile (src/gpu/tuning.ts; SNGAN_KERNEL_PROFILE overrides it)`);
   if (software) print('software adapter: benchmarks run reduced sizes and repetitions (see each table’s notes)');
 
   const reports: Record<string, BenchReport> = {};
@@ -107,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     const doc = {
       adapter: { ...ctx.adapter, name: describeAdapter(ctx.adapter) },
       features: ctx.features,
+      tuning: ctx.tuning,
       date: new Date().toISOString(),
       uncapturedErrors: errors,
       benchmarks: reports,

@@ -131,7 +131,8 @@ async function measure(
       m,
       n,
       k,
-      splitK: chooseSplits(m, n, k),
+      // The split the launcher chose with this device's tuning profile (not the GPU defaults).
+      splitK: chooseSplits(m, n, k, ctx.tuning.matmul, ctx.tuning.matmulSplitTargetWorkgroups),
       reps,
       'gpu ms/op': gpuMs,
       'GFLOP/s (gpu)': gpuMs === null ? null : flops / gpuMs / 1e6,
@@ -179,8 +180,14 @@ export async function benchMatmul(env: BenchEnv): Promise<BenchReport> {
         'figures show the harness works, not GPU speed.',
     );
   }
+  const { WG_X, WG_Y, TILE_K } = ctx.tuning.matmul;
+  notes.push(
+    `Kernel tuning: the ${ctx.tuning.profile} profile (src/gpu/tuning.ts): ${WG_Y}×${WG_X} threads per workgroup, ` +
+      `TILE_K ${TILE_K}, split-K aiming at ${ctx.tuning.matmulSplitTargetWorkgroups} workgroups.`,
+  );
   return {
-    title: 'matmul (f32, tiled 64×64, 4×4 per thread)',
+    // Each thread computes 4×4 outputs, so a workgroup's tile is 4·WG_Y × 4·WG_X.
+    title: `matmul (f32, tiled ${4 * WG_Y}×${4 * WG_X}, 4×4 per thread, ${ctx.tuning.profile} profile)`,
     columns: [
       'shape',
       'form',

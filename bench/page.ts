@@ -1,9 +1,12 @@
 /**
  * The page's training loop without the page: the default page settings (3 variants, statistics
- * every 10 steps), stepped frame by frame as src/ui/session/frame-loop.ts does — submit a frame's
- * steps, then wait for the device before the next frame. Reports steps/s for several steps per
- * frame and the JavaScript time spent encoding each step: the main-thread cost a frame pays, which
- * must stay far below 50 ms at the chosen steps per frame.
+ * every 10 steps), stepped frame by frame with the page's back-pressure (src/ui/session/frame-loop.ts:
+ * a frame's steps are submitted only once the device has finished the previous frame's). Unlike
+ * the page, a frame here always submits its k steps: the page also stops encoding once a frame has
+ * spent 12 ms (its FRAME_BUDGET_MS), and "as fast as possible" adapts k to the GPU's time. Reports
+ * steps/s for several steps per frame and the JavaScript time spent encoding each step, which says
+ * how many steps fit in the page's 12 ms. Spectra are off (the page computes them in a worker) and
+ * digit runs are not scored (the page scores them in a worker too).
  */
 import { GpuBackend } from '../src/engine/gpu-backend';
 import { GanTrainer } from '../src/gan/trainer';
@@ -78,7 +81,8 @@ export async function benchPage(env: BenchEnv): Promise<BenchReport> {
     rows,
     notes: [
       `${frameCount} frames per row (image rows fewer), each frame waiting for the device as the page does; statistics every ${DEFAULT_SETTINGS.statsEvery} steps`,
-      'encode ms/step is JavaScript time on the calling thread (what the page pays per step on its main thread)',
+      'encode ms/step is JavaScript time on the calling thread (what the page pays per step on its main thread; it stops encoding a frame after 12 ms)',
+      `kernel tuning: the ${env.ctx.tuning.profile} profile`,
     ],
   };
 }

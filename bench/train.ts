@@ -1,14 +1,15 @@
 /**
  * Training throughput: steps/s of the 2-D MLP GAN for each variant alone and for all together
  * (one submission per step either way), on the bench's WebGPU adapter and on the CPU backend for
- * comparison. A step is n_dis D updates plus one G update; statistics are captured every 50 steps,
- * as the page does, so their readback cost is included.
+ * comparison. A step is n_dis D updates plus one G update; statistics are captured every 50 steps
+ * (the trainer's default; the page captures every 10, see `npm run bench -- page`), so their
+ * readback cost is included.
  */
 import type { Backend } from '../src/engine/backend';
 import { CpuBackend } from '../src/engine/cpu-backend';
 import { GpuBackend } from '../src/engine/gpu-backend';
 import { DEFAULT_CNN, DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
-import { GanTrainer, type ImageData } from '../src/gan/trainer';
+import { GanTrainer, type TrainingImages } from '../src/gan/trainer';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import type { BenchEnv, BenchReport } from './main';
 
@@ -17,7 +18,7 @@ async function stepsPerSecond(
   config: TrainerConfig,
   warmup: number,
   steps: number,
-  images?: ImageData,
+  images?: TrainingImages,
 ): Promise<number> {
   const trainer = new GanTrainer(backend, config, images);
   await trainer.train(warmup);
@@ -59,12 +60,13 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
     notes: [
       `model: G ${m.noiseDim}→${m.generatorHidden.join('→')}→2, D 2→${m.discriminatorHidden.join('→')}→1, batch ${config.batch}, setting C (n_dis ${config.adam.nDis}), standard loss`,
       `webgpu: ${steps} timed steps after 5 warm-up steps; cpu: ${cpuSteps} steps after 2 (float64 twins on one core)`,
+      `statistics every ${config.statsEvery} steps; kernel tuning: the ${env.ctx.tuning.profile} profile`,
     ],
   };
 }
 
 /** 256 deterministic 32×32 images: throughput does not depend on the pixels. */
-export const RANDOM_IMAGES: ImageData = {
+export const RANDOM_IMAGES: TrainingImages = {
   images: new Float32Array(256 * 1024).map((_, i) => Math.sin(i) * 0.9),
   count: 256,
   size: 1024,
@@ -102,6 +104,9 @@ export async function benchCnn(env: BenchEnv): Promise<BenchReport> {
     title: 'GAN training steps/s (paper CNN, 32×32×1, batch 64, setting C)',
     columns: ['width', 'variants', 'webgpu steps/s'],
     rows,
-    notes: [`${steps} timed step(s) after 1 warm-up step per row; statistics not captured during timing`],
+    notes: [
+      `${steps} timed step(s) after 1 warm-up step per row; statistics not captured during timing`,
+      `kernel tuning: the ${env.ctx.tuning.profile} profile`,
+    ],
   };
 }

@@ -1,6 +1,6 @@
-// Convolution as matmul: the data-movement kernels around the matmul, im2col and col2im. Needs
-// activation.wgsl prepended (fn activate, override ACT), which col2im uses to fuse a transposed
-// convolution's activation. (Bias gradients are column sums: shaders/reduce.wgsl.)
+// Convolution as matmul: the data-movement kernels around the matmul, im2col and col2im. Uses
+// lib/activation.wgsl (fn activate, override ACT), included below, which col2im uses to fuse a
+// transposed convolution's activation. (Bias gradients are column sums: shaders/reduce.wgsl.)
 //
 // Layout. The "image" is NHWC row-major: image[((b * img_h + y) * img_w + x) * channels + c].
 // The patch grid is what a convolution of the image with a kh×kw kernel, stride `stride` and
@@ -10,16 +10,18 @@
 //     = image[b][oy·stride − pad + ky][ox·stride − pad + kx][c]   (0 outside the image)
 // so a conv weight in PyTorch order [Cout][Cin][kh][kw] is exactly a Cout × K matrix.
 //
-// Entry points and bindings (group 0):
-//   im2col     0 params   1 src = image (read)   2 dst = cols (write)
-//              one thread per cols element.
-//   col2im       0 params   1 src = cols (read)    2 dst = image (read_write)
-//   col2im_bias  0 params   1 src = cols (read)    2 dst = image (read_write)   3 bias (read, length channels)
-//              GATHER form: one thread per image element sums every cols entry that im2col would
-//              have copied from it (at most ceil(kh/stride)·ceil(kw/stride) of them), so no atomics
-//              and a deterministic summation order:
-//              image = act(sum (+ bias[c]) (+ image if params.accumulate)).
+// Entry points and bindings (group 0, numbered only in the declarations below; launchers bind by name):
+//   im2col       params   src = image (read)   dst = cols (write)
+//                one thread per cols element.
+//   col2im       params   src = cols (read)    dst = image (read_write)
+//   col2im_bias  params   src = cols (read)    dst = image (read_write)   bias (read, length channels)
+//                GATHER form: one thread per image element sums every cols entry that im2col would
+//                have copied from it (at most ceil(kh/stride)·ceil(kw/stride) of them), so no atomics
+//                and a deterministic summation order:
+//                image = act(sum (+ bias[c]) (+ image if params.accumulate)).
 // im2col and col2im run on a 1-D index spread over a 2-D grid when it exceeds 65535 workgroups.
+#include "lib/activation.wgsl"
+
 override WORKGROUP_SIZE: u32 = 256u;
 
 struct Params {

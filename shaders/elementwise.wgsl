@@ -1,5 +1,5 @@
 // Elementwise kernels over flat f32 arrays of length params.n.
-// Needs activation.wgsl prepended (fn activate, activation_grad_from_output, override ACT).
+// Uses lib/activation.wgsl (fn activate, activation_grad_from_output, override ACT), included below.
 // Bindings (group 0, numbered only in the declarations below; launchers bind by name):
 //   params: { n: u32, alpha: f32, beta: f32 }   alpha doubles as the LeakyReLU slope
 //   activate:            first = x (read)    result = y                       y = act(x)
@@ -8,6 +8,8 @@
 //   axpby_accumulate:    first = a (read)    second = b (read)    result2 = out  out += alpha * a + beta * b
 //   scale:               first = x (read)    result = y                       y = alpha * x
 // One thread per element; the grid is 2-D when n exceeds 65535 workgroups.
+#include "lib/activation.wgsl"
+
 override WORKGROUP_SIZE: u32 = 256u;
 
 struct Params {

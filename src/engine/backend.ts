@@ -1,8 +1,9 @@
 /**
  * What the training engine runs on. The GAN code (src/nn, src/gan) is written once against this
  * interface; the WebGPU backend turns each op into a prepared kernel, the CPU backend (the
- * no-WebGPU fallback) into a call of the kernel's float64 twin. Ops are prepared once, up front;
- * `run` executes a list of them as one submission and allocates nothing on the hot path.
+ * no-WebGPU fallback) into a call of the kernel's float64 twin. Ops are prepared once, up front
+ * (buffers, pipelines, bind groups); `run` executes a list of them as one submission and creates
+ * no tensors or GPU buffers (the CPU twins do allocate their float64 scratch).
  */
 import type { Activation } from '../core/activation';
 import type { GanLossKind } from '../core/loss';
@@ -43,8 +44,6 @@ export interface Backend {
   readonly kind: BackendKind;
   /** Human-readable: the adapter's name, or why the CPU runs. */
   readonly description: string;
-  /** How many times each op label has run: the engine's own accounting (tests read it). */
-  readonly executions: Map<string, number>;
 
   tensor(label: string, size: number, data?: ArrayLike<number>): Tensor;
   /** A step counter (Adam's t, the random draw counter), starting at `start`. */
@@ -75,9 +74,9 @@ export interface Backend {
   destroy(): void;
 
   /** C = act(op(A)·op(B) + bias), or C += op(A)·op(B). */
-  matmul(a: MatmulOp): Op;
+  matmul(args: MatmulOp): Op;
   /** dx = dy · act'(x), from the forward output y. */
-  activationBackward(a: {
+  activationBackward(args: {
     y: Tensor;
     dy: Tensor;
     dx: Tensor;
@@ -87,18 +86,18 @@ export interface Backend {
     label: string;
   }): Op;
   /** y = act(x) elementwise over n elements (x and y must differ), e.g. the ReLU after a batch norm. */
-  activation(a: { x: Tensor; y: Tensor; n: number; activation: Activation; slope?: number; label: string }): Op;
+  activation(args: { x: Tensor; y: Tensor; n: number; activation: Activation; slope?: number; label: string }): Op;
   /**
    * cols = im2col(image): image NHWC (batch × height × width × channels), cols rows × k with
    * rows = batch·gridH·gridW, k = channels·kh·kw, cols[row][c·kh·kw + ky·kw + kx] (0 in the padding).
    * A conv is then cols · Wᵀ with W [Cout][Cin][kh][kw]. image and cols must differ.
    */
-  im2col(a: { image: Tensor; cols: Tensor; geom: PatchGeometry; label: string }): Op;
+  im2col(args: { image: Tensor; cols: Tensor; geom: PatchGeometry; label: string }): Op;
   /**
    * The adjoint of im2col: image = act(col2im(cols) + bias[c] (+ image when accumulating)).
    * A conv's input gradient, and a transposed conv's forward. accumulate only with identity.
    */
-  col2im(a: {
+  col2im(args: {
     cols: Tensor;
     image: Tensor;
     geom: PatchGeometry;
@@ -114,7 +113,7 @@ export interface Backend {
    * invstd = 1/√(biased var + eps), both kept for the backward; running statistics (PyTorch's
    * convention: unbiased variance, momentum 0.1 by default) updated in place when given. x ≠ y.
    */
-  batchNorm(a: {
+  batchNorm(args: {
     x: Tensor;
     gamma: Tensor;
     beta: Tensor;
@@ -128,7 +127,7 @@ export interface Backend {
     label: string;
   }): Op;
   /** Eval-mode batch norm from the running statistics. x ≠ y. */
-  batchNormEval(a: {
+  batchNormEval(args: {
     x: Tensor;
     gamma: Tensor;
     beta: Tensor;
@@ -144,7 +143,7 @@ export interface Backend {
    * Batch-norm backward from the forward's input x and its saved mean / invstd: dgamma (+)= Σ dy·x̂,
    * dbeta (+)= Σ dy, dx = gamma·invstd/R·(R·dy − Σdy − x̂·Σdy·x̂) (always written). dx ≠ dy.
    */
-  batchNormBackward(a: {
+  batchNormBackward(args: {
     dy: Tensor;
     x: Tensor;
     mean: Tensor;
@@ -159,13 +158,13 @@ export interface Backend {
     label: string;
   }): Op;
   /** out[c] = Σ_r x[r, c] (bias gradients), optionally accumulated. */
-  columnSum(a: { x: Tensor; out: Tensor; rows: number; cols: number; accumulate?: boolean; label: string }): Op;
+  columnSum(args: { x: Tensor; out: Tensor; rows: number; cols: number; accumulate?: boolean; label: string }): Op;
   /**
    * Discriminator loss from logits of the real and fake batch: gradients w.r.t. both and
    * stats = [loss, mean D(x), mean D(G(z))]: D(·) is σ(logit) for the standard loss and the raw
    * logit for hinge and WGAN.
    */
-  discriminatorLoss(a: {
+  discriminatorLoss(args: {
     kind: GanLossKind;
     realLogits: Tensor;
     fakeLogits: Tensor;
@@ -176,7 +175,7 @@ export interface Backend {
     label: string;
   }): Op;
   /** Generator loss from the fake batch's logits: gradient and stats = [loss, 0, mean D(G(z))]. */
-  generatorLoss(a: {
+  generatorLoss(args: {
     kind: GanLossKind;
     fakeLogits: Tensor;
     fakeGrad: Tensor;
@@ -186,7 +185,7 @@ export interface Backend {
   }): Op;
 
   /** `rounds` power-iteration rounds on the raw W (0: only σ̃ = ũᵀWṽ), then W̄ = W/σ̃. */
-  spectralNorm(a: {
+  spectralNorm(args: {
     w: Tensor;
     u: Tensor;
     v: Tensor;
@@ -198,7 +197,7 @@ export interface Backend {
     label: string;
   }): Op;
   /** ∂L/∂W = (g − ⟨g, W̄⟩ ũṽᵀ)/σ̃ (ũ, ṽ held fixed). */
-  spectralNormBackward(a: {
+  spectralNormBackward(args: {
     gWbar: Tensor;
     wBar: Tensor;
     u: Tensor;
@@ -210,8 +209,8 @@ export interface Backend {
     label: string;
   }): Op;
   /** W̄ rows = W rows / ‖row‖ (gain fixed to 1); row norms kept for the backward. */
-  weightNorm(a: { w: Tensor; wBar: Tensor; norms: Tensor; dOut: number; dIn: number; label: string }): Op;
-  weightNormBackward(a: {
+  weightNorm(args: { w: Tensor; wBar: Tensor; norms: Tensor; dOut: number; dIn: number; label: string }): Op;
+  weightNormBackward(args: {
     gWbar: Tensor;
     wBar: Tensor;
     norms: Tensor;
@@ -221,10 +220,10 @@ export interface Backend {
     label: string;
   }): Op;
   /** W ← clamp(W, −c, c) in place. */
-  clip(a: { w: Tensor; n: number; c: number; label: string }): Op;
+  clip(args: { w: Tensor; n: number; c: number; label: string }): Op;
 
-  adamTick(a: { step: Tensor; label: string }): Op;
-  adamUpdate(a: {
+  adamTick(args: { step: Tensor; label: string }): Op;
+  adamUpdate(args: {
     param: Tensor;
     grad: Tensor;
     m: Tensor;
@@ -238,9 +237,9 @@ export interface Backend {
     label: string;
   }): Op;
 
-  drawTick(a: { counter: Tensor; label: string }): Op;
+  drawTick(args: { counter: Tensor; label: string }): Op;
   /** out = n rows (n × dim) chosen uniformly from `rows` (count × dim), e.g. a batch of digits. */
-  rowSample(a: {
+  rowSample(args: {
     out: Tensor;
     n: number;
     rows: Tensor;
@@ -252,7 +251,7 @@ export interface Backend {
     label: string;
   }): Op;
   /** out = alpha·a + beta·b, or out += alpha·a + beta·b with `accumulate`; out differs from a and b. */
-  axpby(a: {
+  axpby(args: {
     a: Tensor;
     b: Tensor;
     out: Tensor;
@@ -263,11 +262,19 @@ export interface Backend {
     label: string;
   }): Op;
   /** out[0..n) ~ U(0, 1) from the counter-based generator. */
-  uniformDraw(a: { out: Tensor; n: number; seed: number; stream: number; counter: Tensor; label: string }): Op;
+  uniformDraw(args: { out: Tensor; n: number; seed: number; stream: number; counter: Tensor; label: string }): Op;
   /** out_i = ε_i·real_i + (1 − ε_i)·fake_i per row (WGAN-GP's interpolates). */
-  mixRows(a: { real: Tensor; fake: Tensor; eps: Tensor; out: Tensor; rows: number; cols: number; label: string }): Op;
+  mixRows(args: {
+    real: Tensor;
+    fake: Tensor;
+    eps: Tensor;
+    out: Tensor;
+    rows: number;
+    cols: number;
+    label: string;
+  }): Op;
   /** seed = ∂R/∂g for R = (λ/rows)·Σ(‖g_i‖ − 1)², stats[0] = R. */
-  penaltySeed(a: {
+  penaltySeed(args: {
     grad: Tensor;
     seed: Tensor;
     stats: Tensor;
@@ -276,7 +283,7 @@ export interface Backend {
     lambda: number;
     label: string;
   }): Op;
-  normalDraw(a: {
+  normalDraw(args: {
     out: Tensor;
     n: number;
     std: number;
@@ -285,7 +292,7 @@ export interface Backend {
     counter: Tensor;
     label: string;
   }): Op;
-  anchorSample(a: {
+  anchorSample(args: {
     out: Tensor;
     n: number;
     anchors: Tensor;

@@ -34,7 +34,8 @@ export class CpuOp implements Op {
   ) {}
 }
 
-export const data = (t: Tensor): Float32Array => (t as CpuTensor).data;
+/** The Float32Array behind a CPU tensor. */
+export const valuesOf = (t: Tensor): Float32Array => (t as CpuTensor).data;
 
 export function cpuOp(label: string, execute: () => void): Op {
   return new CpuOp(label, execute);
@@ -42,7 +43,6 @@ export function cpuOp(label: string, execute: () => void): Op {
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
-  readonly executions = new Map<string, number>();
   private readonly live = new Set<CpuTensor>();
   private readonly made: CpuTensor[] = [];
   private readonly counters = new Set<Tensor>();
@@ -80,23 +80,22 @@ export class CpuBackend implements Backend {
   }
 
   writeCounter(tensor: Tensor, value: number): void {
-    data(tensor)[0] = value;
+    valuesOf(tensor)[0] = value;
   }
 
   write(tensor: Tensor, values: ArrayLike<number>): void {
-    data(tensor).set(values);
+    valuesOf(tensor).set(values);
   }
 
   async read(tensor: Tensor): Promise<Float32Array> {
-    return data(tensor).slice();
+    return valuesOf(tensor).slice();
   }
 
   run(ops: readonly Op[], capture: readonly Tensor[] = []): Promise<Float32Array[]> {
     for (const op of ops) {
       (op as CpuOp).execute();
-      this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
     }
-    return Promise.resolve(capture.map((t) => data(t).slice()));
+    return Promise.resolve(capture.map((t) => valuesOf(t).slice()));
   }
 
   memory(): { tensors: number; bytes: number } {
@@ -110,75 +109,82 @@ export class CpuBackend implements Backend {
     this.made.length = 0;
   }
 
-  matmul(a: Parameters<Backend['matmul']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const c = data(a.c);
-      const result = matmulReference(data(a.a), data(a.b), {
-        m: a.m,
-        n: a.n,
-        k: a.k,
-        transA: a.transA,
-        transB: a.transB,
-        bias: a.bias ? data(a.bias) : undefined,
-        activation: a.activation,
-        slope: a.slope,
-        c: a.accumulate ? c : undefined,
+  matmul(args: Parameters<Backend['matmul']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const c = valuesOf(args.c);
+      const result = matmulReference(valuesOf(args.a), valuesOf(args.b), {
+        m: args.m,
+        n: args.n,
+        k: args.k,
+        transA: args.transA,
+        transB: args.transB,
+        bias: args.bias ? valuesOf(args.bias) : undefined,
+        activation: args.activation,
+        slope: args.slope,
+        c: args.accumulate ? c : undefined,
       });
       c.set(result);
     });
   }
 
-  activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const y = data(a.y).subarray(0, a.n);
-      data(a.dx).set(activationBackward(y, data(a.dy), a.activation, a.slope ?? 0));
+  activationBackward(args: Parameters<Backend['activationBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const y = valuesOf(args.y).subarray(0, args.n);
+      valuesOf(args.dx).set(activationBackward(y, valuesOf(args.dy), args.activation, args.slope ?? 0));
     });
   }
 
-  activation(a: Parameters<Backend['activation']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.y).set(activationForward(data(a.x).subarray(0, a.n), a.activation, a.slope ?? 0));
+  activation(args: Parameters<Backend['activation']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.y).set(activationForward(valuesOf(args.x).subarray(0, args.n), args.activation, args.slope ?? 0));
     });
   }
 
-  im2col(a: Parameters<Backend['im2col']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.cols).set(im2col(data(a.image), a.geom));
+  im2col(args: Parameters<Backend['im2col']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.cols).set(im2col(valuesOf(args.image), args.geom));
     });
   }
 
-  col2im(a: Parameters<Backend['col2im']>[0]): Op {
-    const activation = a.activation ?? 'identity';
-    if (a.accumulate && activation !== 'identity') throw new Error(`${a.label}: accumulate needs the identity`);
-    return cpuOp(a.label, () => {
-      const sums = col2im(data(a.cols), a.geom);
-      const image = data(a.image);
-      const bias = a.bias ? data(a.bias) : undefined;
-      const channels = a.geom.channels;
+  col2im(args: Parameters<Backend['col2im']>[0]): Op {
+    const activation = args.activation ?? 'identity';
+    if (args.accumulate && activation !== 'identity') throw new Error(`${args.label}: accumulate needs the identity`);
+    return cpuOp(args.label, () => {
+      const sums = col2im(valuesOf(args.cols), args.geom);
+      const image = valuesOf(args.image);
+      const bias = args.bias ? valuesOf(args.bias) : undefined;
+      const channels = args.geom.channels;
       for (let i = 0; i < sums.length; i++) {
-        const v = sums[i] + (bias ? bias[i % channels] : 0) + (a.accumulate ? image[i] : 0);
-        image[i] = activate(v, activation, a.slope ?? 0);
+        const v = sums[i] + (bias ? bias[i % channels] : 0) + (args.accumulate ? image[i] : 0);
+        image[i] = activate(v, activation, args.slope ?? 0);
       }
     });
   }
 
-  batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const n = a.rows * a.cols;
-      const r = batchNormForward(data(a.x).subarray(0, n), a.rows, a.cols, data(a.gamma), data(a.beta), a.eps);
-      data(a.y).set(r.y);
-      data(a.mean).set(r.mean);
-      data(a.invstd).set(r.invstd);
-      if (a.running) {
-        const rm = data(a.running.mean);
-        const rv = data(a.running.variance);
+  batchNorm(args: Parameters<Backend['batchNorm']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const n = args.rows * args.cols;
+      const r = batchNormForward(
+        valuesOf(args.x).subarray(0, n),
+        args.rows,
+        args.cols,
+        valuesOf(args.gamma),
+        valuesOf(args.beta),
+        args.eps,
+      );
+      valuesOf(args.y).set(r.y);
+      valuesOf(args.mean).set(r.mean);
+      valuesOf(args.invstd).set(r.invstd);
+      if (args.running) {
+        const rm = valuesOf(args.running.mean);
+        const rv = valuesOf(args.running.variance);
         const next = updateRunningStats(
-          rm.slice(0, a.cols),
-          rv.slice(0, a.cols),
+          rm.slice(0, args.cols),
+          rv.slice(0, args.cols),
           r.mean,
           r.variance,
-          a.rows,
-          a.running.momentum,
+          args.rows,
+          args.running.momentum,
         );
         rm.set(next.runningMean);
         rv.set(next.runningVar);
@@ -186,192 +192,220 @@ export class CpuBackend implements Backend {
     });
   }
 
-  batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const n = a.rows * a.cols;
-      data(a.y).set(
+  batchNormEval(args: Parameters<Backend['batchNormEval']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const n = args.rows * args.cols;
+      valuesOf(args.y).set(
         batchNormEval(
-          data(a.x).subarray(0, n),
-          a.rows,
-          a.cols,
-          data(a.gamma),
-          data(a.beta),
-          data(a.runningMean),
-          data(a.runningVar),
-          a.eps,
+          valuesOf(args.x).subarray(0, n),
+          args.rows,
+          args.cols,
+          valuesOf(args.gamma),
+          valuesOf(args.beta),
+          valuesOf(args.runningMean),
+          valuesOf(args.runningVar),
+          args.eps,
         ),
       );
     });
   }
 
-  batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const { rows, cols } = a;
-      const x = data(a.x);
-      const mean = data(a.mean);
-      const invstd = data(a.invstd);
+  batchNormBackward(args: Parameters<Backend['batchNormBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const { rows, cols } = args;
+      const x = valuesOf(args.x);
+      const mean = valuesOf(args.mean);
+      const invstd = valuesOf(args.invstd);
       // x̂ from the stored float32 mean and invstd, as the GPU's backward recomputes it.
       const xhat = new Float64Array(rows * cols);
       for (let i = 0; i < xhat.length; i++) xhat[i] = (x[i] - mean[i % cols]) * invstd[i % cols];
-      const r = batchNormBackward(data(a.dy), xhat, invstd, data(a.gamma), rows, cols);
-      data(a.dx).set(r.dx);
-      const dgamma = data(a.dgamma);
-      const dbeta = data(a.dbeta);
+      const r = batchNormBackward(valuesOf(args.dy), xhat, invstd, valuesOf(args.gamma), rows, cols);
+      valuesOf(args.dx).set(r.dx);
+      const dgamma = valuesOf(args.dgamma);
+      const dbeta = valuesOf(args.dbeta);
       for (let c = 0; c < cols; c++) {
-        dgamma[c] = r.dgamma[c] + (a.accumulate ? dgamma[c] : 0);
-        dbeta[c] = r.dbeta[c] + (a.accumulate ? dbeta[c] : 0);
+        dgamma[c] = r.dgamma[c] + (args.accumulate ? dgamma[c] : 0);
+        dbeta[c] = r.dbeta[c] + (args.accumulate ? dbeta[c] : 0);
       }
     });
   }
 
-  columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const out = data(a.out);
+  columnSum(args: Parameters<Backend['columnSum']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const out = valuesOf(args.out);
       out.set(
-        columnReduce(data(a.x), a.rows, a.cols, { accumulateInto: a.accumulate ? out.slice(0, a.cols) : undefined }),
+        columnReduce(valuesOf(args.x), args.rows, args.cols, {
+          accumulateInto: args.accumulate ? out.slice(0, args.cols) : undefined,
+        }),
       );
     });
   }
 
-  discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
-    return cpuOp(a.label, () => {
+  discriminatorLoss(args: Parameters<Backend['discriminatorLoss']>[0]): Op {
+    return cpuOp(args.label, () => {
       const r = discriminatorLoss(
-        a.kind,
-        data(a.realLogits).subarray(0, a.batch),
-        data(a.fakeLogits).subarray(0, a.batch),
+        args.kind,
+        valuesOf(args.realLogits).subarray(0, args.batch),
+        valuesOf(args.fakeLogits).subarray(0, args.batch),
       );
-      data(a.realGrad).set(r.dReal);
-      data(a.fakeGrad).set(r.dFake);
-      writeLossStats(a.stats, r);
+      valuesOf(args.realGrad).set(r.dReal);
+      valuesOf(args.fakeGrad).set(r.dFake);
+      writeLossStats(args.stats, r);
     });
   }
 
-  generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const r = generatorLoss(a.kind, data(a.fakeLogits).subarray(0, a.batch));
-      data(a.fakeGrad).set(r.dFake);
-      writeLossStats(a.stats, r);
+  generatorLoss(args: Parameters<Backend['generatorLoss']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const r = generatorLoss(args.kind, valuesOf(args.fakeLogits).subarray(0, args.batch));
+      valuesOf(args.fakeGrad).set(r.dFake);
+      writeLossStats(args.stats, r);
     });
   }
 
-  spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const w = data(a.w);
-      const r = spectralNormPowerIteration(w, data(a.u), data(a.v), a.dOut, a.dIn, a.rounds);
-      data(a.u).set(r.u);
-      data(a.v).set(r.v);
-      data(a.sigma)[0] = r.sigma;
+  spectralNorm(args: Parameters<Backend['spectralNorm']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const w = valuesOf(args.w);
+      const r = spectralNormPowerIteration(w, valuesOf(args.u), valuesOf(args.v), args.dOut, args.dIn, args.rounds);
+      valuesOf(args.u).set(r.u);
+      valuesOf(args.v).set(r.v);
+      valuesOf(args.sigma)[0] = r.sigma;
       // The GPU divides by the float32 σ̃ it stored; so does the twin here.
-      data(a.wBar).set(spectralNormApply(w, data(a.sigma)[0]));
+      valuesOf(args.wBar).set(spectralNormApply(w, valuesOf(args.sigma)[0]));
     });
   }
 
-  spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.gW).set(
-        spectralNormBackward(data(a.gWbar), data(a.wBar), data(a.u), data(a.v), data(a.sigma)[0], a.dOut, a.dIn),
+  spectralNormBackward(args: Parameters<Backend['spectralNormBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.gW).set(
+        spectralNormBackward(
+          valuesOf(args.gWbar),
+          valuesOf(args.wBar),
+          valuesOf(args.u),
+          valuesOf(args.v),
+          valuesOf(args.sigma)[0],
+          args.dOut,
+          args.dIn,
+        ),
       );
     });
   }
 
-  weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const r = weightNormForward(data(a.w), a.dOut, a.dIn);
-      data(a.wBar).set(r.wBar);
-      data(a.norms).set(r.norms);
+  weightNorm(args: Parameters<Backend['weightNorm']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const r = weightNormForward(valuesOf(args.w), args.dOut, args.dIn);
+      valuesOf(args.wBar).set(r.wBar);
+      valuesOf(args.norms).set(r.norms);
     });
   }
 
-  weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.gW).set(weightNormBackward(data(a.gWbar), data(a.wBar), data(a.norms), a.dOut, a.dIn));
+  weightNormBackward(args: Parameters<Backend['weightNormBackward']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.gW).set(
+        weightNormBackward(valuesOf(args.gWbar), valuesOf(args.wBar), valuesOf(args.norms), args.dOut, args.dIn),
+      );
     });
   }
 
-  clip(a: Parameters<Backend['clip']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const w = data(a.w);
-      w.set(weightClip(w.subarray(0, a.n), a.c));
+  clip(args: Parameters<Backend['clip']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const w = valuesOf(args.w);
+      w.set(weightClip(w.subarray(0, args.n), args.c));
     });
   }
 
-  adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.step)[0] += 1;
+  adamTick(args: Parameters<Backend['adamTick']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.step)[0] += 1;
     });
   }
 
-  adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const param = data(a.param);
-      const m = data(a.m);
-      const v = data(a.v);
-      const t = data(a.step)[0];
+  adamUpdate(args: Parameters<Backend['adamUpdate']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const param = valuesOf(args.param);
+      const m = valuesOf(args.m);
+      const v = valuesOf(args.v);
+      const t = valuesOf(args.step)[0];
       // adamStep advances t itself; hand it the count before this update's tick.
       const state = { param: Float64Array.from(param), m: Float64Array.from(m), v: Float64Array.from(v), t: t - 1 };
-      adamStep(state, data(a.grad), { lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps });
+      adamStep(state, valuesOf(args.grad), { lr: args.lr, beta1: args.beta1, beta2: args.beta2, eps: args.eps });
       param.set(state.param);
       m.set(state.m);
       v.set(state.v);
     });
   }
 
-  drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.counter)[0] += 1;
+  drawTick(args: Parameters<Backend['drawTick']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.counter)[0] += 1;
     });
   }
 
-  rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.out).set(
-        sampleRows(a.n, data(a.rows), a.count, a.dim, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }),
+  rowSample(args: Parameters<Backend['rowSample']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        sampleRows(args.n, valuesOf(args.rows), args.count, args.dim, {
+          seed: args.seed,
+          stream: args.stream,
+          draw: valuesOf(args.counter)[0],
+        }),
       );
     });
   }
 
-  axpby(a: Parameters<Backend['axpby']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const out = data(a.out);
-      const prior = a.accumulate ? out.subarray(0, a.n) : undefined;
-      out.set(axpby(data(a.a).subarray(0, a.n), data(a.b), a.alpha, a.beta, prior));
+  axpby(args: Parameters<Backend['axpby']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const out = valuesOf(args.out);
+      const prior = args.accumulate ? out.subarray(0, args.n) : undefined;
+      out.set(axpby(valuesOf(args.a).subarray(0, args.n), valuesOf(args.b), args.alpha, args.beta, prior));
     });
   }
 
-  uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.out).set(uniformDraw(a.n, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+  uniformDraw(args: Parameters<Backend['uniformDraw']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        uniformDraw(args.n, { seed: args.seed, stream: args.stream, draw: valuesOf(args.counter)[0] }),
+      );
     });
   }
 
-  mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.out).set(mixRows(data(a.real), data(a.fake), data(a.eps), a.rows, a.cols));
+  mixRows(args: Parameters<Backend['mixRows']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        mixRows(valuesOf(args.real), valuesOf(args.fake), valuesOf(args.eps), args.rows, args.cols),
+      );
     });
   }
 
-  penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const r = penaltySeed(data(a.grad).subarray(0, a.rows * a.cols), a.rows, a.cols, a.lambda);
-      data(a.seed).set(r.seed);
-      data(a.stats)[0] = r.penalty;
+  penaltySeed(args: Parameters<Backend['penaltySeed']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const r = penaltySeed(valuesOf(args.grad).subarray(0, args.rows * args.cols), args.rows, args.cols, args.lambda);
+      valuesOf(args.seed).set(r.seed);
+      valuesOf(args.stats)[0] = r.penalty;
     });
   }
 
-  normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
-    return cpuOp(a.label, () => {
-      data(a.out).set(normalDraw(a.n, a.std, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+  normalDraw(args: Parameters<Backend['normalDraw']>[0]): Op {
+    return cpuOp(args.label, () => {
+      valuesOf(args.out).set(
+        normalDraw(args.n, args.std, { seed: args.seed, stream: args.stream, draw: valuesOf(args.counter)[0] }),
+      );
     });
   }
 
-  anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
-    return cpuOp(a.label, () => {
-      const anchors = data(a.anchors).subarray(0, 2 * a.anchorCount);
-      data(a.out).set(sampleAnchors(a.n, anchors, a.std, { seed: a.seed, stream: a.stream, draw: data(a.counter)[0] }));
+  anchorSample(args: Parameters<Backend['anchorSample']>[0]): Op {
+    return cpuOp(args.label, () => {
+      const anchors = valuesOf(args.anchors).subarray(0, 2 * args.anchorCount);
+      valuesOf(args.out).set(
+        sampleAnchors(args.n, anchors, args.std, {
+          seed: args.seed,
+          stream: args.stream,
+          draw: valuesOf(args.counter)[0],
+        }),
+      );
     });
   }
 }
 
-function writeLossStats(stats: Tensor, r: LossTwin): void {
-  data(stats).set([r.loss, r.meanDReal, r.meanDFake]);
+function writeLossStats(stats: Tensor, twin: LossTwin): void {
+  valuesOf(stats).set([twin.loss, twin.meanDReal, twin.meanDFake]);
 }

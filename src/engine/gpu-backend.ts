@@ -2,7 +2,8 @@
  * The WebGPU backend: each op is a kernel prepared once (pipeline, bind group, uniforms), and
  * `run` records them into one compute pass and submits once. Captured tensors are copied into
  * MAP_READ staging buffers in the same command buffer and mapped asynchronously; staging buffers
- * are pooled, so steady-state training allocates nothing.
+ * are pooled, so steady-state training creates no GPU buffers (a run makes only its command
+ * encoder and, when it captures, the read-back copies).
  */
 import { describeAdapter, type GpuContext } from '../gpu/device';
 import type { Kernel } from '../gpu/kernel';
@@ -46,14 +47,13 @@ class GpuOp implements Op {
   ) {}
 }
 
-export const buf = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
+export const bufferOf = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
 
 /** Largest staging buffer one capture uses; bigger captures (checkpoints) take several. */
 const STAGING_CHUNK_BYTES = 64 << 20;
 
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
-  readonly executions = new Map<string, number>();
   readonly description: string;
   private readonly stagingPool = new Map<number, GPUBuffer[]>();
   private readonly made: GpuTensor[] = [];
@@ -90,7 +90,7 @@ export class GpuBackend implements Backend {
   }
 
   writeCounter(tensor: Tensor, value: number): void {
-    this.ctx.device.queue.writeBuffer(buf(tensor), 0, new Uint32Array([value]));
+    this.ctx.device.queue.writeBuffer(bufferOf(tensor), 0, new Uint32Array([value]));
   }
 
   counter(label: string, start = 0): Tensor {
@@ -103,11 +103,11 @@ export class GpuBackend implements Backend {
   }
 
   write(tensor: Tensor, data: ArrayLike<number>): void {
-    this.ctx.buffers.write(buf(tensor), data);
+    this.ctx.buffers.write(bufferOf(tensor), data);
   }
 
   read(tensor: Tensor): Promise<Float32Array> {
-    return this.ctx.buffers.read(buf(tensor), tensor.size);
+    return this.ctx.buffers.read(bufferOf(tensor), tensor.size);
   }
 
   run(ops: readonly Op[], capture: readonly Tensor[] = []): Promise<Float32Array[]> {
@@ -116,7 +116,6 @@ export class GpuBackend implements Backend {
     const pass = encoder.beginComputePass({ label: 'GpuBackend.run.pass' });
     for (const op of ops) {
       (op as GpuOp).kernel.encode(pass);
-      this.executions.set(op.label, (this.executions.get(op.label) ?? 0) + 1);
     }
     pass.end();
     // Captured tensors share staging buffers (one map and one copy per chunk, not per tensor:
@@ -141,7 +140,7 @@ export class GpuBackend implements Backend {
           GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
         );
       for (const part of chunk.parts) {
-        encoder.copyBufferToBuffer(buf(capture[part.index]), 0, s, part.offset, part.size * 4);
+        encoder.copyBufferToBuffer(bufferOf(capture[part.index]), 0, s, part.offset, part.size * 4);
       }
       return { s, chunk };
     });
@@ -171,243 +170,303 @@ export class GpuBackend implements Backend {
     this.made.length = 0;
   }
 
-  matmul(a: Parameters<Backend['matmul']>[0]): Op {
+  matmul(args: Parameters<Backend['matmul']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareMatmul(this.ctx, {
-        ...a,
-        a: buf(a.a),
-        b: buf(a.b),
-        c: buf(a.c),
-        bias: a.bias ? buf(a.bias) : undefined,
+        ...args,
+        a: bufferOf(args.a),
+        b: bufferOf(args.b),
+        c: bufferOf(args.c),
+        bias: args.bias ? bufferOf(args.bias) : undefined,
       }),
     );
   }
 
-  activationBackward(a: Parameters<Backend['activationBackward']>[0]): Op {
-    return this.op(a.label, prepareActivationBackward(this.ctx, { ...a, y: buf(a.y), dy: buf(a.dy), dx: buf(a.dx) }));
-  }
-
-  activation(a: Parameters<Backend['activation']>[0]): Op {
-    return this.op(a.label, prepareActivation(this.ctx, { ...a, x: buf(a.x), y: buf(a.y) }));
-  }
-
-  im2col(a: Parameters<Backend['im2col']>[0]): Op {
-    return this.op(a.label, prepareIm2col(this.ctx, { ...a, image: buf(a.image), cols: buf(a.cols) }));
-  }
-
-  col2im(a: Parameters<Backend['col2im']>[0]): Op {
+  activationBackward(args: Parameters<Backend['activationBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
+      prepareActivationBackward(this.ctx, {
+        ...args,
+        y: bufferOf(args.y),
+        dy: bufferOf(args.dy),
+        dx: bufferOf(args.dx),
+      }),
+    );
+  }
+
+  activation(args: Parameters<Backend['activation']>[0]): Op {
+    return this.op(args.label, prepareActivation(this.ctx, { ...args, x: bufferOf(args.x), y: bufferOf(args.y) }));
+  }
+
+  im2col(args: Parameters<Backend['im2col']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareIm2col(this.ctx, { ...args, image: bufferOf(args.image), cols: bufferOf(args.cols) }),
+    );
+  }
+
+  col2im(args: Parameters<Backend['col2im']>[0]): Op {
+    return this.op(
+      args.label,
       prepareCol2im(this.ctx, {
-        ...a,
-        cols: buf(a.cols),
-        image: buf(a.image),
-        bias: a.bias ? buf(a.bias) : undefined,
+        ...args,
+        cols: bufferOf(args.cols),
+        image: bufferOf(args.image),
+        bias: args.bias ? bufferOf(args.bias) : undefined,
       }),
     );
   }
 
-  batchNorm(a: Parameters<Backend['batchNorm']>[0]): Op {
+  batchNorm(args: Parameters<Backend['batchNorm']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareBatchNormForward(this.ctx, {
-        ...a,
-        x: buf(a.x),
-        gamma: buf(a.gamma),
-        beta: buf(a.beta),
-        y: buf(a.y),
-        mean: buf(a.mean),
-        invstd: buf(a.invstd),
-        running: a.running
-          ? { mean: buf(a.running.mean), variance: buf(a.running.variance), momentum: a.running.momentum }
+        ...args,
+        x: bufferOf(args.x),
+        gamma: bufferOf(args.gamma),
+        beta: bufferOf(args.beta),
+        y: bufferOf(args.y),
+        mean: bufferOf(args.mean),
+        invstd: bufferOf(args.invstd),
+        running: args.running
+          ? {
+              mean: bufferOf(args.running.mean),
+              variance: bufferOf(args.running.variance),
+              momentum: args.running.momentum,
+            }
           : undefined,
       }),
     );
   }
 
-  batchNormEval(a: Parameters<Backend['batchNormEval']>[0]): Op {
+  batchNormEval(args: Parameters<Backend['batchNormEval']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareBatchNormEval(this.ctx, {
-        ...a,
-        x: buf(a.x),
-        gamma: buf(a.gamma),
-        beta: buf(a.beta),
-        runningMean: buf(a.runningMean),
-        runningVar: buf(a.runningVar),
-        y: buf(a.y),
+        ...args,
+        x: bufferOf(args.x),
+        gamma: bufferOf(args.gamma),
+        beta: bufferOf(args.beta),
+        runningMean: bufferOf(args.runningMean),
+        runningVar: bufferOf(args.runningVar),
+        y: bufferOf(args.y),
       }),
     );
   }
 
-  batchNormBackward(a: Parameters<Backend['batchNormBackward']>[0]): Op {
+  batchNormBackward(args: Parameters<Backend['batchNormBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareBatchNormBackward(this.ctx, {
-        ...a,
-        dy: buf(a.dy),
-        x: buf(a.x),
-        mean: buf(a.mean),
-        invstd: buf(a.invstd),
-        gamma: buf(a.gamma),
-        dx: buf(a.dx),
-        dgamma: buf(a.dgamma),
-        dbeta: buf(a.dbeta),
+        ...args,
+        dy: bufferOf(args.dy),
+        x: bufferOf(args.x),
+        mean: bufferOf(args.mean),
+        invstd: bufferOf(args.invstd),
+        gamma: bufferOf(args.gamma),
+        dx: bufferOf(args.dx),
+        dgamma: bufferOf(args.dgamma),
+        dbeta: bufferOf(args.dbeta),
       }),
     );
   }
 
-  columnSum(a: Parameters<Backend['columnSum']>[0]): Op {
-    return this.op(a.label, prepareColumnReduce(this.ctx, { ...a, x: buf(a.x), out: buf(a.out) }));
+  columnSum(args: Parameters<Backend['columnSum']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareColumnReduce(this.ctx, { ...args, x: bufferOf(args.x), out: bufferOf(args.out) }),
+    );
   }
 
-  discriminatorLoss(a: Parameters<Backend['discriminatorLoss']>[0]): Op {
+  discriminatorLoss(args: Parameters<Backend['discriminatorLoss']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareDiscriminatorLoss(this.ctx, {
-        kind: a.kind,
-        real: buf(a.realLogits),
-        nReal: a.batch,
-        fake: buf(a.fakeLogits),
-        nFake: a.batch,
-        dReal: buf(a.realGrad),
-        dFake: buf(a.fakeGrad),
-        stats: buf(a.stats),
-        label: a.label,
+        kind: args.kind,
+        real: bufferOf(args.realLogits),
+        nReal: args.batch,
+        fake: bufferOf(args.fakeLogits),
+        nFake: args.batch,
+        dReal: bufferOf(args.realGrad),
+        dFake: bufferOf(args.fakeGrad),
+        stats: bufferOf(args.stats),
+        label: args.label,
       }),
     );
   }
 
-  generatorLoss(a: Parameters<Backend['generatorLoss']>[0]): Op {
+  generatorLoss(args: Parameters<Backend['generatorLoss']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareGeneratorLoss(this.ctx, {
-        kind: a.kind,
-        fake: buf(a.fakeLogits),
-        nFake: a.batch,
-        dFake: buf(a.fakeGrad),
-        stats: buf(a.stats),
-        label: a.label,
+        kind: args.kind,
+        fake: bufferOf(args.fakeLogits),
+        nFake: args.batch,
+        dFake: bufferOf(args.fakeGrad),
+        stats: bufferOf(args.stats),
+        label: args.label,
       }),
     );
   }
 
-  spectralNorm(a: Parameters<Backend['spectralNorm']>[0]): Op {
-    const common = { w: buf(a.w), u: buf(a.u), v: buf(a.v), sigma: buf(a.sigma), dOut: a.dOut, dIn: a.dIn };
+  spectralNorm(args: Parameters<Backend['spectralNorm']>[0]): Op {
+    const common = {
+      w: bufferOf(args.w),
+      u: bufferOf(args.u),
+      v: bufferOf(args.v),
+      sigma: bufferOf(args.sigma),
+      dOut: args.dOut,
+      dIn: args.dIn,
+    };
     return this.op(
-      a.label,
-      sequence(a.label, [
-        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: a.rounds, label: `${a.label}.power` }),
+      args.label,
+      sequence(args.label, [
+        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: args.rounds, label: `${args.label}.power` }),
         prepareSpectralNormApply(this.ctx, {
           w: common.w,
           sigma: common.sigma,
-          wBar: buf(a.wBar),
-          n: a.dOut * a.dIn,
-          label: `${a.label}.apply`,
+          wBar: bufferOf(args.wBar),
+          n: args.dOut * args.dIn,
+          label: `${args.label}.apply`,
         }),
       ]),
     );
   }
 
-  spectralNormBackward(a: Parameters<Backend['spectralNormBackward']>[0]): Op {
+  spectralNormBackward(args: Parameters<Backend['spectralNormBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareSpectralNormBackward(this.ctx, {
-        ...a,
-        gWbar: buf(a.gWbar),
-        wBar: buf(a.wBar),
-        u: buf(a.u),
-        v: buf(a.v),
-        sigma: buf(a.sigma),
-        gW: buf(a.gW),
+        ...args,
+        gWbar: bufferOf(args.gWbar),
+        wBar: bufferOf(args.wBar),
+        u: bufferOf(args.u),
+        v: bufferOf(args.v),
+        sigma: bufferOf(args.sigma),
+        gW: bufferOf(args.gW),
       }),
     );
   }
 
-  weightNorm(a: Parameters<Backend['weightNorm']>[0]): Op {
+  weightNorm(args: Parameters<Backend['weightNorm']>[0]): Op {
     return this.op(
-      a.label,
-      prepareWeightNormForward(this.ctx, { ...a, w: buf(a.w), wBar: buf(a.wBar), norms: buf(a.norms) }),
+      args.label,
+      prepareWeightNormForward(this.ctx, {
+        ...args,
+        w: bufferOf(args.w),
+        wBar: bufferOf(args.wBar),
+        norms: bufferOf(args.norms),
+      }),
     );
   }
 
-  weightNormBackward(a: Parameters<Backend['weightNormBackward']>[0]): Op {
+  weightNormBackward(args: Parameters<Backend['weightNormBackward']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareWeightNormBackward(this.ctx, {
-        ...a,
-        gWbar: buf(a.gWbar),
-        wBar: buf(a.wBar),
-        norms: buf(a.norms),
-        gW: buf(a.gW),
+        ...args,
+        gWbar: bufferOf(args.gWbar),
+        wBar: bufferOf(args.wBar),
+        norms: bufferOf(args.norms),
+        gW: bufferOf(args.gW),
       }),
     );
   }
 
-  clip(a: Parameters<Backend['clip']>[0]): Op {
-    return this.op(a.label, prepareWeightClip(this.ctx, { ...a, w: buf(a.w) }));
+  clip(args: Parameters<Backend['clip']>[0]): Op {
+    return this.op(args.label, prepareWeightClip(this.ctx, { ...args, w: bufferOf(args.w) }));
   }
 
-  adamTick(a: Parameters<Backend['adamTick']>[0]): Op {
-    return this.op(a.label, prepareAdamTick(this.ctx, { step: buf(a.step), label: a.label }));
+  adamTick(args: Parameters<Backend['adamTick']>[0]): Op {
+    return this.op(args.label, prepareAdamTick(this.ctx, { step: bufferOf(args.step), label: args.label }));
   }
 
-  adamUpdate(a: Parameters<Backend['adamUpdate']>[0]): Op {
+  adamUpdate(args: Parameters<Backend['adamUpdate']>[0]): Op {
     return this.op(
-      a.label,
+      args.label,
       prepareAdamUpdate(this.ctx, {
-        ...a,
-        param: buf(a.param),
-        grad: buf(a.grad),
-        m: buf(a.m),
-        v: buf(a.v),
-        step: buf(a.step),
+        ...args,
+        param: bufferOf(args.param),
+        grad: bufferOf(args.grad),
+        m: bufferOf(args.m),
+        v: bufferOf(args.v),
+        step: bufferOf(args.step),
       }),
     );
   }
 
-  drawTick(a: Parameters<Backend['drawTick']>[0]): Op {
-    return this.op(a.label, prepareDrawTick(this.ctx, buf(a.counter), a.label));
+  drawTick(args: Parameters<Backend['drawTick']>[0]): Op {
+    return this.op(args.label, prepareDrawTick(this.ctx, bufferOf(args.counter), args.label));
   }
 
-  rowSample(a: Parameters<Backend['rowSample']>[0]): Op {
+  rowSample(args: Parameters<Backend['rowSample']>[0]): Op {
     return this.op(
-      a.label,
-      prepareRowSample(this.ctx, { ...a, out: buf(a.out), rows: buf(a.rows), counter: buf(a.counter) }),
+      args.label,
+      prepareRowSample(this.ctx, {
+        ...args,
+        out: bufferOf(args.out),
+        rows: bufferOf(args.rows),
+        counter: bufferOf(args.counter),
+      }),
     );
   }
 
-  axpby(a: Parameters<Backend['axpby']>[0]): Op {
-    return this.op(a.label, prepareAxpby(this.ctx, { ...a, a: buf(a.a), b: buf(a.b), out: buf(a.out) }));
-  }
-
-  uniformDraw(a: Parameters<Backend['uniformDraw']>[0]): Op {
-    return this.op(a.label, prepareUniformDraw(this.ctx, { ...a, out: buf(a.out), counter: buf(a.counter) }));
-  }
-
-  mixRows(a: Parameters<Backend['mixRows']>[0]): Op {
+  axpby(args: Parameters<Backend['axpby']>[0]): Op {
     return this.op(
-      a.label,
-      prepareMixRows(this.ctx, { ...a, real: buf(a.real), fake: buf(a.fake), eps: buf(a.eps), out: buf(a.out) }),
+      args.label,
+      prepareAxpby(this.ctx, { ...args, a: bufferOf(args.a), b: bufferOf(args.b), out: bufferOf(args.out) }),
     );
   }
 
-  penaltySeed(a: Parameters<Backend['penaltySeed']>[0]): Op {
+  uniformDraw(args: Parameters<Backend['uniformDraw']>[0]): Op {
     return this.op(
-      a.label,
-      preparePenaltySeed(this.ctx, { ...a, grad: buf(a.grad), seed: buf(a.seed), stats: buf(a.stats) }),
+      args.label,
+      prepareUniformDraw(this.ctx, { ...args, out: bufferOf(args.out), counter: bufferOf(args.counter) }),
     );
   }
 
-  normalDraw(a: Parameters<Backend['normalDraw']>[0]): Op {
-    return this.op(a.label, prepareNormalDraw(this.ctx, { ...a, out: buf(a.out), counter: buf(a.counter) }));
+  mixRows(args: Parameters<Backend['mixRows']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareMixRows(this.ctx, {
+        ...args,
+        real: bufferOf(args.real),
+        fake: bufferOf(args.fake),
+        eps: bufferOf(args.eps),
+        out: bufferOf(args.out),
+      }),
+    );
   }
 
-  anchorSample(a: Parameters<Backend['anchorSample']>[0]): Op {
+  penaltySeed(args: Parameters<Backend['penaltySeed']>[0]): Op {
     return this.op(
-      a.label,
-      prepareAnchorSample(this.ctx, { ...a, out: buf(a.out), anchors: buf(a.anchors), counter: buf(a.counter) }),
+      args.label,
+      preparePenaltySeed(this.ctx, {
+        ...args,
+        grad: bufferOf(args.grad),
+        seed: bufferOf(args.seed),
+        stats: bufferOf(args.stats),
+      }),
+    );
+  }
+
+  normalDraw(args: Parameters<Backend['normalDraw']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareNormalDraw(this.ctx, { ...args, out: bufferOf(args.out), counter: bufferOf(args.counter) }),
+    );
+  }
+
+  anchorSample(args: Parameters<Backend['anchorSample']>[0]): Op {
+    return this.op(
+      args.label,
+      prepareAnchorSample(this.ctx, {
+        ...args,
+        out: bufferOf(args.out),
+        anchors: bufferOf(args.anchors),
+        counter: bufferOf(args.counter),
+      }),
     );
   }
 }

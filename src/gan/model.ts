@@ -17,9 +17,14 @@ export interface NetTrace {
   readonly outputGrad: Tensor;
   readonly inputGrad: Tensor;
   forward(): Op[];
-  backward(o: { weightGrads: WeightGrads; inputGrad: boolean; weightGradTargets?: Tensor[]; label: string }): Op[];
+  backward(options: {
+    weightGrads: WeightGrads;
+    inputGrad: boolean;
+    weightGradTargets?: Tensor[];
+    label: string;
+  }): Op[];
   /** WGAN-GP: ∂R/∂(input gradient) → ∂R/∂W; only models with piecewise-linear D provide it. */
-  doubleBackward?(o: { seed: Tensor; targets: Tensor[]; label: string }): Op[];
+  doubleBackward?(options: { seed: Tensor; targets: Tensor[]; label: string }): Op[];
 }
 
 export interface NetTraceOptions {
@@ -36,49 +41,49 @@ export interface GanModel {
   readonly noiseDim: number;
   /** D's weight layers in order, for the normalization wrappers. */
   readonly normalizable: NormalizableLayer[];
-  discriminatorTrace(label: string, input: Tensor, batch: number, o?: NetTraceOptions): NetTrace;
-  generatorTrace(label: string, z: Tensor, batch: number, o?: NetTraceOptions): NetTrace;
+  discriminatorTrace(label: string, input: Tensor, batch: number, options?: NetTraceOptions): NetTrace;
+  generatorTrace(label: string, z: Tensor, batch: number, options?: NetTraceOptions): NetTrace;
   discriminatorParams(): TrainableParam[];
   generatorParams(): TrainableParam[];
 }
 
 /** The 2-D MLP GAN. Initial weights come from the run's seed, so every variant starts equal. */
-export function mlpGan(backend: Backend, label: string, m: MlpGanModel, seed: number): GanModel {
-  const gSizes = [m.noiseDim, ...m.generatorHidden, 2];
-  const dSizes = [2, ...m.discriminatorHidden, 1];
+export function mlpGan(backend: Backend, label: string, model: MlpGanModel, seed: number): GanModel {
+  const gSizes = [model.noiseDim, ...model.generatorHidden, 2];
+  const dSizes = [2, ...model.discriminatorHidden, 1];
   const generator = mlp(
     backend,
     `${label}.G`,
-    { sizes: gSizes, hidden: m.generatorActivation, slope: m.slope },
+    { sizes: gSizes, hidden: model.generatorActivation, slope: model.slope },
     initMlp(seed * 2 + 1, gSizes),
   );
   const discriminator = mlp(
     backend,
     `${label}.D`,
-    { sizes: dSizes, hidden: m.discriminatorActivation, slope: m.slope },
+    { sizes: dSizes, hidden: model.discriminatorActivation, slope: model.slope },
     initMlp(seed * 2 + 2, dSizes),
   );
   return {
     sampleSize: 2,
-    noiseDim: m.noiseDim,
+    noiseDim: model.noiseDim,
     normalizable: discriminator.weighted,
-    discriminatorTrace: (name, input, batch, o = {}) => discriminator.trace(name, input, batch, o),
-    generatorTrace: (name, z, batch, o = {}) => generator.trace(name, z, batch, o),
+    discriminatorTrace: (name, input, batch, options = {}) => discriminator.trace(name, input, batch, options),
+    generatorTrace: (name, z, batch, options = {}) => generator.trace(name, z, batch, options),
     discriminatorParams: () => discriminator.params(),
     generatorParams: () => generator.params(),
   };
 }
 
 /** The paper's standard CNN (Table 3) at a width multiplier, for M × M × c images. */
-export function cnnGan(backend: Backend, label: string, m: CnnGanModel, seed: number): GanModel {
-  const spec = { size: 32, channels: m.channels, width: m.width, noiseDim: m.noiseDim, slope: m.slope };
+export function cnnGan(backend: Backend, label: string, model: CnnGanModel, seed: number): GanModel {
+  const spec = { size: 32, channels: model.channels, width: model.width, noiseDim: model.noiseDim, slope: model.slope };
   const cnn = new PaperCnn(backend, label, spec, initPaperCnn(spec, seed, 'chainer'));
   return {
     sampleSize: cnn.imageSize,
-    noiseDim: m.noiseDim,
+    noiseDim: model.noiseDim,
     normalizable: cnn.normalizable,
-    discriminatorTrace: (name, input, batch, o = {}) => cnn.discriminatorTrace(name, input, batch, o),
-    generatorTrace: (name, z, batch, o = {}) => cnn.generatorTrace(name, z, batch, o),
+    discriminatorTrace: (name, input, batch, options = {}) => cnn.discriminatorTrace(name, input, batch, options),
+    generatorTrace: (name, z, batch, options = {}) => cnn.generatorTrace(name, z, batch, options),
     discriminatorParams: () => cnn.discriminator.params(),
     generatorParams: () => cnn.generator.params(),
   };

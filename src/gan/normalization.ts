@@ -1,6 +1,6 @@
 /**
- * Discriminator weight normalizations as wrappers around a dense (or, later, conv) layer's raw W.
- * Each wrapper says which weight D's forward uses (W̄), where D's backward writes ∂L/∂W̄, and
+ * Discriminator weight normalizations as wrappers around a dense or conv layer's raw W (a conv
+ * kernel seen as the d_out × d_in·kh·kw matrix). Each wrapper says which weight D's forward uses (W̄), where D's backward writes ∂L/∂W̄, and
  * which ops turn that into ∂L/∂W. Spectral normalization advances its ũ only in `perUpdate`,
  * once per discriminator update, never in `refresh` (the G step) or in forward calls.
  */
@@ -50,11 +50,11 @@ export function normalizeWeight(
   backend: Backend,
   kind: VariantName,
   layer: NormalizableLayer,
-  o: NormalizationOptions,
+  options: NormalizationOptions,
 ): NormalizedWeight {
   switch (kind) {
     case 'sn':
-      return spectral(backend, layer, o);
+      return spectral(backend, layer, options);
     case 'wn':
       return weightNorm(backend, layer);
     case 'none':
@@ -62,11 +62,13 @@ export function normalizeWeight(
       // WGAN-GP regularizes D through its input gradient, not its weights (see GanVariant).
       return plain(kind, layer, []);
     case 'orthonormal':
-      return orthonormal(backend, layer, o.orthoBeta);
+      return orthonormal(backend, layer, options.orthoBeta);
     case 'clip':
       return plain(kind, layer, [
-        backend.clip({ label: `${layer.name}.clip`, w: layer.w, n: layer.dOut * layer.dIn, c: o.clip }),
-        ...(layer.b ? [backend.clip({ label: `${layer.name}.clipBias`, w: layer.b, n: layer.dOut, c: o.clip })] : []),
+        backend.clip({ label: `${layer.name}.clip`, w: layer.w, n: layer.dOut * layer.dIn, c: options.clip }),
+        ...(layer.b
+          ? [backend.clip({ label: `${layer.name}.clipBias`, w: layer.b, n: layer.dOut, c: options.clip })]
+          : []),
       ]);
   }
 }
@@ -84,16 +86,16 @@ function plain(kind: VariantName, layer: NormalizableLayer, afterOptimizer: Op[]
   };
 }
 
-function spectral(backend: Backend, layer: NormalizableLayer, o: NormalizationOptions): NormalizedWeight {
+function spectral(backend: Backend, layer: NormalizableLayer, options: NormalizationOptions): NormalizedWeight {
   const { dOut, dIn, name } = layer;
-  const init = spectralNormInitialVectors(dOut, dIn, o.seed);
+  const init = spectralNormInitialVectors(dOut, dIn, options.seed);
   const u = backend.tensor(`${name}.sn.u`, dOut, init.u);
   const v = backend.tensor(`${name}.sn.v`, dIn, init.v);
   const sigma = backend.tensor(`${name}.sn.sigma`, 1, [1]);
   const wBar = backend.tensor(`${name}.sn.wBar`, dOut * dIn);
   const gWbar = backend.tensor(`${name}.sn.gWbar`, dOut * dIn);
   const common = { w: layer.w, u, v, sigma, wBar, dOut, dIn };
-  const update = [backend.spectralNorm({ ...common, rounds: o.snRounds, label: `${name}.sn.powerIteration` })];
+  const update = [backend.spectralNorm({ ...common, rounds: options.snRounds, label: `${name}.sn.powerIteration` })];
   const refresh = [backend.spectralNorm({ ...common, rounds: 0, label: `${name}.sn.refresh` })];
   const backward = [
     backend.spectralNormBackward({ gWbar, wBar, u, v, sigma, gW: layer.gW, dOut, dIn, label: `${name}.sn.backward` }),
@@ -112,10 +114,12 @@ function spectral(backend: Backend, layer: NormalizableLayer, o: NormalizationOp
 }
 
 /** Warm-up rounds at creation (run once, outside training steps). */
-export function spectralWarmup(backend: Backend, n: NormalizedWeight, rounds: number): Op[] {
-  if (!n.spectral || rounds <= 0) return [];
-  const { dOut, dIn, name, w } = n.layer;
-  return [backend.spectralNorm({ w, ...n.spectral, wBar: n.wBar, dOut, dIn, rounds, label: `${name}.sn.warmup` })];
+export function spectralWarmup(backend: Backend, weight: NormalizedWeight, rounds: number): Op[] {
+  if (!weight.spectral || rounds <= 0) return [];
+  const { dOut, dIn, name, w } = weight.layer;
+  return [
+    backend.spectralNorm({ w, ...weight.spectral, wBar: weight.wBar, dOut, dIn, rounds, label: `${name}.sn.warmup` }),
+  ];
 }
 
 function weightNorm(backend: Backend, layer: NormalizableLayer): NormalizedWeight {

@@ -74,7 +74,7 @@ export interface StepMetrics {
 }
 
 /** Real images to train on: count rows of `size` floats (NHWC, in [−1, 1]). */
-export interface ImageData {
+export interface TrainingImages {
   images: Float32Array;
   count: number;
   size: number;
@@ -133,7 +133,7 @@ export class GanTrainer {
   constructor(
     readonly backend: Backend,
     readonly config: TrainerConfig,
-    images?: ImageData,
+    images?: TrainingImages,
     private readonly scorer?: ImageScorer,
     private readonly spectrumComputer: SpectrumComputer = computeInline,
   ) {

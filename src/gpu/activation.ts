@@ -2,7 +2,7 @@ import type { Activation } from '../core/activation';
 
 export type { Activation };
 
-/** Shader codes of the activations; they match shaders/activation.wgsl. */
+/** Shader codes of the activations; they match shaders/lib/activation.wgsl. */
 export const ACTIVATION_CODE: Record<Activation, number> = {
   identity: 0,
   relu: 1,

@@ -7,10 +7,12 @@
  * misspelt name does not compile) and binds buffers by name; a list that differs from the shader's
  * declarations throws when the launcher module loads.
  */
+import activationCode from '../../shaders/lib/activation.wgsl?raw';
 import workgroupReduceCode from '../../shaders/lib/workgroup_reduce.wgsl?raw';
 
 /** Snippets a kernel module may `#include`, by path relative to shaders/. */
 export const WGSL_SNIPPETS: Readonly<Record<string, string>> = Object.freeze({
+  'lib/activation.wgsl': activationCode,
   'lib/workgroup_reduce.wgsl': workgroupReduceCode,
 });
 

@@ -1,4 +1,4 @@
-/** Float64 twins of shaders/elementwise.wgsl and shaders/activation.wgsl. */
+/** Float64 twins of shaders/elementwise.wgsl and shaders/lib/activation.wgsl. */
 import type { Activation } from '../core/activation';
 
 export function activate(x: number, activation: Activation, slope = 0): number {
@@ -16,7 +16,7 @@ export function activate(x: number, activation: Activation, slope = 0): number {
   }
 }
 
-/** d act / dx expressed through the output y (see activation.wgsl for why that is exact). */
+/** d act / dx expressed through the output y (see shaders/lib/activation.wgsl for why that is exact). */
 export function activationGradFromOutput(y: number, activation: Activation, slope = 0): number {
   switch (activation) {
     case 'relu':

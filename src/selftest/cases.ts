@@ -1,6 +1,6 @@
 /**
- * Kernel self-test shown on the page until the app exists: one case per kernel family, run on the
- * visitor's adapter and compared with the float64 twin. Awkward small shapes, so it finishes in a
+ * The page's on-demand kernel self-test (its "Kernel self-test" panel): one case per kernel family,
+ * run on the visitor's adapter and compared with the float64 twin. Awkward small shapes, so it finishes in a
  * moment even on a software adapter; the thorough checks live in test/gpu.
  */
 import { Rng } from '../core/random';

@@ -400,8 +400,8 @@ export const EXTRA_SCHEMA: { readonly [K in keyof ExtraSettings]: SettingRow<Ext
     codec: integer(1, 100000),
     cli: 'eval-samples',
     default: 2500,
-    // The page scores digits with the classifier on its main thread, so it takes a smaller set than
-    // 2-D points need; the CLI scores 100 digits per read, as its JSON has always reported.
+    // The page scores the digits of every capture with the classifier (in a worker, ~0.7 s for 256),
+    // so it takes a smaller set than 2-D points need; the CLI scores 100 digits per read, as its JSON has always reported.
     imageDefault: 256,
     cliImageDefault: 100,
     restarts: true,

@@ -3,6 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toPaddedImages } from '../../src/data/mnist';
+import { digitScorer } from '../../src/metrics/digit-scorer';
+import { digitSplit } from '../../src/metrics/digit-split';
+import { loadDigitClassifierInNode } from '../../src/node/digit-classifier-node';
+import { loadMnistInNode } from '../../src/node/mnist-node';
 
 function train(args: string[]): { status: number | null; stderr: string; json: () => Record<string, unknown> } {
   const out = join(mkdtempSync(join(tmpdir(), 'sngan-')), 'run.json');
@@ -93,6 +98,13 @@ describe('npm run train (headless trainer)', () => {
           if (name === 'sn') {
             expect((l.u as number[]).length).toBe(rows);
             expect(l.sigmaEstimate).toBeGreaterThan(0);
+            // ũᵀWṽ with unit vectors never exceeds σ₁(W) (float32 rounding aside), and W̄ = W/σ̃.
+            const sigma1 = (l.singularValuesRaw as number[])[0];
+            expect(l.sigmaEstimate).toBeLessThanOrEqual(sigma1 * (1 + 1e-5));
+            const wBar = l.Wbar as number[];
+            expect((l.W as number[]).every((w, i) => Math.abs(w / (l.sigmaEstimate as number) - wBar[i]) <= 1e-6)).toBe(
+              true,
+            );
           } else {
             expect(l.u).toBeNull();
           }
@@ -117,7 +129,7 @@ describe('npm run train (headless trainer)', () => {
     }
   });
 
-  it('trains the paper CNN on MNIST digits and writes 16 images per variant with scores', () => {
+  it('trains the paper CNN on MNIST digits and writes 16 images per variant with scores', async () => {
     const run = train([
       '--model',
       'cnn',
@@ -144,13 +156,34 @@ describe('npm run train (headless trainer)', () => {
     expect(run.stderr).toMatch(/real digits score IS \d/);
     const doc = run.json() as {
       reference: { inceptionScore: number; fid: number };
-      metrics: Array<{ inceptionScore: number | null; fid: number | null }>;
+      metrics: Array<{ step: number; variant: string; inceptionScore: number | null; fid: number | null }>;
       variants: Record<string, { samples: number[][]; layers: Array<{ shape: number[] }> }>;
     };
+    // Real digits at the same count (16) score like digits: IS near 10 classes, FID ≈ 110 at n = 16
+    // (FID grows as samples shrink).
     expect(doc.reference.inceptionScore).toBeGreaterThan(5);
+    expect(doc.reference.fid).toBeGreaterThan(0);
+    expect(doc.metrics.map((m) => `${m.step}:${m.variant}`)).toEqual(['1:sn', '1:wgan-gp', '2:sn', '2:wgan-gp']);
     for (const m of doc.metrics) {
+      // Two steps leave G untrained: its images are far from digits by both scores (IS ≈ 1,
+      // FID ≈ 790 here), where a scorer that ignored its input would give the real digits' figures.
       expect(m.inceptionScore).toBeGreaterThanOrEqual(1);
-      expect(m.fid).toBeGreaterThan(0);
+      expect(m.inceptionScore!).toBeLessThan(doc.reference.inceptionScore / 2);
+      expect(m.fid!).toBeGreaterThan(2 * doc.reference.fid);
+    }
+    // The scores are those of the images written out: the step-2 evaluation images, re-scored here.
+    const set = await loadMnistInNode();
+    const split = digitSplit(set.labels);
+    const scorer = digitScorer(
+      await loadDigitClassifierInNode(),
+      toPaddedImages(set, { indices: split.heldOut }),
+      split.heldOut.length,
+    );
+    for (const [name, v] of Object.entries(doc.variants)) {
+      const recorded = doc.metrics.find((m) => m.step === 2 && m.variant === name)!;
+      const rescored = scorer.score(Float32Array.from(v.samples.flat()), v.samples.length);
+      expect(rescored.inceptionScore, `${name} IS`).toBeCloseTo(recorded.inceptionScore!, 6);
+      expect(rescored.fid, `${name} FID`).toBeCloseTo(recorded.fid!, 4);
     }
     for (const v of Object.values(doc.variants)) {
       expect(v.samples.length).toBe(16);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, data } from '../../src/engine/cpu-backend';
+import { CpuBackend, valuesOf } from '../../src/engine/cpu-backend';
 import type { Tensor } from '../../src/engine/backend';
 import { normalizeWeight } from '../../src/gan/normalization';
 import { initMlp } from '../../src/nn/init';
@@ -86,7 +86,7 @@ describe('D regularizers on the CPU backend against finite differences', () => {
       const penaltyAt = (v: Float32Array) => {
         backend.write(layer.w, v);
         void backend.run(penaltyOps); // the CPU backend runs synchronously
-        return data(stats)[0];
+        return valuesOf(stats)[0];
       };
       const indices = Array.from(
         { length: Math.min(12, layer.dOut * layer.dIn) },
@@ -143,7 +143,7 @@ describe('D regularizers on the CPU backend against finite differences', () => {
       const penaltyAt = (v: Float32Array) => {
         backend.write(layer.w, v);
         void backend.run(penaltyOps);
-        const g = data(trace.inputGrad);
+        const g = valuesOf(trace.inputGrad);
         let sum = 0;
         for (let i = 0; i < B; i++) {
           let sq = 0;

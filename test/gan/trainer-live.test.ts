@@ -30,7 +30,12 @@ async function weights(trainer: GanTrainer, side: 'D' | 'G'): Promise<Float32Arr
   return Promise.all(params.map((p) => trainer.backend.read(p.param)));
 }
 
-const changed = (a: Float32Array[], b: Float32Array[]) => a.some((x, i) => x.some((y, j) => y !== b[i][j]));
+/** Whether any entry of any of the (same-length, non-empty) lists of tensors differs. */
+function changed(a: Float32Array[], b: Float32Array[]): boolean {
+  expect(a.length).toBeGreaterThan(0);
+  expect(b.map((x) => x.length)).toEqual(a.map((x) => x.length));
+  return a.some((x, i) => x.some((y, j) => y !== b[i][j]));
+}
 
 describe('trainer features for the page', () => {
   it('steps D alone (n_dis updates, G untouched) and G alone (D untouched)', async () => {
@@ -47,9 +52,16 @@ describe('trainer features for the page', () => {
     expect(changed(g1, g2)).toBe(true);
     // Forced captures: statistics at steps 1, 2 and 3 although statsEvery is 5.
     expect(trainer.metrics.map((m) => m.step)).toEqual([1, 2, 3]);
-    const backend = trainer.backend;
-    // One D step of setting A is 5 power iterations per layer; the G step adds none.
-    expect(backend.executions.get('sn.D.layer0.sn.powerIteration')).toBe(2 * SETTINGS.A.nDis);
+    // SN's ũ moves in the D step and not in the G step (how far: spectral-state.test.ts).
+    const u = () => Promise.all(trainer.variants[0].normalized.map((n) => trainer.backend.read(n.spectral!.u)));
+    await trainer.step({ phase: 'G' });
+    const u0 = await u();
+    await trainer.step({ phase: 'D' });
+    const u1 = await u();
+    await trainer.step({ phase: 'G' });
+    expect(u1.length).toBe(3);
+    expect(u1.every((x, l) => x.some((y, i) => y !== u0[l][i]))).toBe(true);
+    expect(await u()).toEqual(u1);
   });
 
   it('frames every 2-D data set with room around it, and lays the grid out row 0 at yMin', () => {
@@ -99,6 +111,7 @@ describe('trainer features for the page', () => {
     await resumed.train(3);
     expect(resumed.steps).toBe(9);
     const last = (t: GanTrainer) => t.metrics.filter((m) => m.step === 9);
+    expect(last(straight).map((m) => m.variant)).toEqual(config.variants);
     expect(last(resumed)).toEqual(last(straight));
     // The same interruption on the GPU, resumed on the CPU backend (u32 counters become floats).
     const onGpu = new GanTrainer(await gpuBackend(), config);
@@ -106,6 +119,7 @@ describe('trainer features for the page', () => {
     const fromGpu = new GanTrainer(new CpuBackend(), config);
     fromGpu.restore(await onGpu.checkpoint());
     await fromGpu.train(3);
+    expect(last(fromGpu).map((m) => m.variant)).toEqual(config.variants);
     for (const [r, s] of last(fromGpu).map((m, i) => [m, last(straight)[i]] as const)) {
       expectClose(`trainer.resume.${r.variant}`, [r.lossD, r.lossG, ...r.sigma], [s.lossD, s.lossG, ...s.sigma], {
         atol: 1e-4,
@@ -134,6 +148,7 @@ describe('retiring a variant mid-run', () => {
     await without.train(4);
     expect(without.metrics.filter((m) => m.variant === 'wn').map((m) => m.step)).toEqual([1, 2]);
     const at6 = (t: GanTrainer) => t.metrics.filter((m) => m.step === 6 && m.variant !== 'wn');
+    expect(at6(all).map((m) => m.variant)).toEqual(['sn', 'none']);
     expect(at6(without)).toEqual(at6(all));
   });
 });

@@ -17,6 +17,9 @@ function smallConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig {
   });
 }
 
+/** float32 rounding of σ̃ and of W̄ = W/σ̃, relative. */
+const FP_REL = 1e-5;
+
 async function gpuBackend(): Promise<Backend> {
   return new GpuBackend(await testGpu());
 }
@@ -54,15 +57,26 @@ describe('GAN trainer', () => {
     }
   });
 
-  it('after 200 steps of the default model: σ₁(W̄) of every SN layer in [0.95, 1.05], Σσ²(W̄) = d_out for WN, |W| ≤ c with clipping', async () => {
+  it('after 200 steps of the default model: σ̃ ≤ σ₁(W) and within 2% (8% where σ₂ crowds σ₁), so σ₁(W̄) ∈ [1, 1/(1 − margin)] for SN; Σσ²(W̄) = d_out for WN, |W| ≤ c with clipping', async () => {
     const config = defaultConfig({ variants: ['sn', 'wn', 'clip'], statsEvery: 100 });
     const trainer = new GanTrainer(await gpuBackend(), config);
     await trainer.train(200);
     for (const layer of await trainer.snapshot('sn')) {
       const [rows, cols] = layer.shape;
-      const sigma1 = singularValues(layer.Wbar, rows, cols)[0];
-      expect(sigma1, `${layer.name} σ₁(W̄)`).toBeGreaterThanOrEqual(0.95);
-      expect(sigma1, `${layer.name} σ₁(W̄)`).toBeLessThanOrEqual(1.05);
+      const sigmaTilde = layer.sigmaEstimate!;
+      const [sigma1, sigma2] = singularValues(layer.W, rows, cols);
+      const sigma1Bar = singularValues(layer.Wbar, rows, cols)[0];
+      // ũᵀWṽ with unit ũ, ṽ never exceeds σ₁(W) (float32 rounding aside).
+      expect(sigmaTilde, `${layer.name} σ̃ ≤ σ₁(W) = ${sigma1}`).toBeLessThanOrEqual(sigma1 * (1 + FP_REL));
+      expect(sigma1Bar, `${layer.name} σ₁(W̄) ≥ 1`).toBeGreaterThanOrEqual(1 - FP_REL);
+      // One round per update from a persistent ũ tracks the top singular pair: closely when it
+      // stands apart, more loosely when σ₂ crowds σ₁ (the power iteration converges as (σ₂/σ₁)^k).
+      const margin = (sigma2 ?? 0) / sigma1 < 0.95 ? 0.02 : 0.08;
+      expect(
+        sigmaTilde,
+        `${layer.name} σ̃ within ${margin * 100}% of σ₁(W) = ${sigma1} (σ₂ = ${sigma2})`,
+      ).toBeGreaterThanOrEqual(sigma1 * (1 - margin));
+      expect(sigma1Bar, `${layer.name} σ₁(W̄)`).toBeLessThanOrEqual(1 / (1 - margin));
       // W̄ = W/σ̃ for the W and σ̃ the snapshot holds.
       expectClose(
         `trainer.sn.${layer.name}.WbarIsWOverSigma`,
@@ -85,17 +99,31 @@ describe('GAN trainer', () => {
     }
   });
 
-  it('advances ũ exactly once per discriminator update, never in the G step', async () => {
+  // ũ's accounting per D update, in the G step and in forward calls is read back and checked
+  // against the float64 twin in spectral-state.test.ts, for D-only and G-only steps. A full step
+  // must be exactly those two phases in order; variants without SN hold no SN state at all.
+  it('a full step moves ũ exactly as a D-only step then a G-only step; only SN layers hold ũ', async () => {
     const config = smallConfig({ variants: ['sn', 'none'], adam: SETTINGS.D, statsEvery: 3 });
-    const backend = await gpuBackend();
-    const trainer = new GanTrainer(backend, config);
-    await trainer.train(7);
-    const layers = trainer.variants[0].normalized.length;
-    for (let l = 0; l < layers; l++) {
-      expect(backend.executions.get(`sn.D.layer${l}.sn.powerIteration`)).toBe(7 * SETTINGS.D.nDis);
-      expect(backend.executions.get(`sn.D.layer${l}.sn.refresh`)).toBe(7);
+    const full = new GanTrainer(await gpuBackend(), config);
+    const phased = new GanTrainer(await gpuBackend(), config);
+    await full.train(3);
+    for (let i = 0; i < 3; i++) {
+      await phased.step({ phase: 'D' });
+      await phased.step({ phase: 'G' });
     }
-    expect([...backend.executions.keys()].filter((k) => k.startsWith('none.') && k.includes('.sn.'))).toEqual([]);
+    await phased.statsSettled();
+    const [a, b] = [await full.snapshot('sn'), await phased.snapshot('sn')];
+    expect(a.length).toBe(3);
+    expect(a.map((l) => l.u)).toEqual(b.map((l) => l.u));
+    expect(a.map((l) => l.sigmaEstimate)).toEqual(b.map((l) => l.sigmaEstimate));
+    expect(a.every((l) => l.u !== null && l.u.length === l.shape[0])).toBe(true);
+    const none = await full.snapshot('none');
+    expect(none.length).toBe(3);
+    expect(none.map((l) => [l.u, l.sigmaEstimate])).toEqual(none.map(() => [null, null]));
+    const snTensors = (prefix: string) =>
+      full.backend.tensors.filter((t) => t.label.startsWith(prefix) && t.label.includes('.sn.'));
+    expect(snTensors('none.')).toEqual([]);
+    expect(snTensors('sn.').length).toBe(3 * 5);
   });
 
   it('flags a deliberately divergent run as diverged instead of crashing', async () => {

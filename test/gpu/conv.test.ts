@@ -318,7 +318,12 @@ interface LayerKind {
   inputGrad: Twin;
   /** Rows dW sums over: conv output pixels B·Ho·Wo, or transposed-conv input pixels B·H·W. */
   weightRows: (g: ConvGeometry, s: ConvSizes) => number;
+  /** Geometry and seed of the twins' finite-difference check. */
+  fd: { g: ConvGeometry; seed: number };
 }
+
+/** The transposed conv's finite-difference geometry, also the adjoint check's. */
+const TRANSPOSED_FD: ConvGeometry = { batch: 2, inH: 3, inW: 2, inC: 3, outC: 2, kh: 4, kw: 3, stride: 2, pad: 1 };
 
 // Forward: each output sums at most Cin·kh·kw products and the bias (the transposed conv fewer:
 // Cin·ceil(kh/s)·ceil(kw/s)). Backward: dW sums weightRows products and db B·Ho·Wo values (+1 with
@@ -335,6 +340,7 @@ const KINDS: LayerKind[] = [
     weightGrad: conv2dWeightGrad,
     inputGrad: conv2dInputGrad,
     weightRows: (g, s) => s.y / g.outC,
+    fd: { g: { batch: 2, inH: 5, inW: 4, inC: 2, outC: 3, kh: 3, kw: 3, stride: 2, pad: 1 }, seed: 32 },
   },
   {
     name: 'convTranspose2d',
@@ -347,6 +353,7 @@ const KINDS: LayerKind[] = [
     weightGrad: convTranspose2dWeightGrad,
     inputGrad: convTranspose2dInputGrad,
     weightRows: (g, s) => s.x / g.inC,
+    fd: { g: TRANSPOSED_FD, seed: 33 },
   },
 ];
 
@@ -448,40 +455,28 @@ describe('float64 twins: backward against finite differences of forward', () => 
     }
   });
 
-  const conv: ConvGeometry = { batch: 2, inH: 5, inW: 4, inC: 2, outC: 3, kh: 3, kw: 3, stride: 2, pad: 1 };
-  it(`conv2d: dx, dw, db (B2 5x4 2->3 k3 s2 p1)`, () => {
-    const g = conv;
-    const rng = new Rng(32);
-    const x = Float64Array.from(rng.uniformArray(g.batch * g.inH * g.inW * g.inC));
-    const w = Float64Array.from(rng.uniformArray(g.outC * g.inC * g.kh * g.kw));
-    const b = Float64Array.from(rng.uniformArray(g.outC));
-    const y = conv2dForward(x, w, b, g);
-    const dy = Float64Array.from(rng.uniformArray(y.length));
-    const loss = (): number => dot(conv2dForward(x, w, b, g), dy);
-    expectClose('twin.conv2d.dx', conv2dInputGrad(dy, w, g), finiteDifferences(x, loss), FD_TOL);
-    expectClose('twin.conv2d.dw', conv2dWeightGrad(x, dy, g), finiteDifferences(w, loss), FD_TOL);
-    expectClose('twin.conv2d.db', biasGrad(dy, y.length / g.outC, g.outC), finiteDifferences(b, loss), FD_TOL);
-  });
-
-  const transposed: ConvGeometry = { batch: 2, inH: 3, inW: 2, inC: 3, outC: 2, kh: 4, kw: 3, stride: 2, pad: 1 };
-  it(`convTranspose2d: dx, dw, db (B2 3x2 3->2 k4x3 s2 p1)`, () => {
-    const g = transposed;
-    const rng = new Rng(33);
-    const x = Float64Array.from(rng.uniformArray(g.batch * g.inH * g.inW * g.inC));
-    const w = Float64Array.from(rng.uniformArray(g.inC * g.outC * g.kh * g.kw));
-    const b = Float64Array.from(rng.uniformArray(g.outC));
-    const y = convTranspose2dForward(x, w, b, g);
-    const dy = Float64Array.from(rng.uniformArray(y.length));
-    const loss = (): number => dot(convTranspose2dForward(x, w, b, g), dy);
-    expectClose('twin.convT2d.dx', convTranspose2dInputGrad(dy, w, g), finiteDifferences(x, loss), FD_TOL);
-    expectClose('twin.convT2d.dw', convTranspose2dWeightGrad(x, dy, g), finiteDifferences(w, loss), FD_TOL);
-    expectClose('twin.convT2d.db', biasGrad(dy, y.length / g.outC, g.outC), finiteDifferences(b, loss), FD_TOL);
-  });
+  for (const kind of KINDS) {
+    const g = kind.fd.g;
+    it(`${kind.name}: dx, dw, db (${geomName(g)})`, () => {
+      const rng = new Rng(kind.fd.seed);
+      const x = Float64Array.from(rng.uniformArray(g.batch * g.inH * g.inW * g.inC));
+      // Both layouts ([Cout][Cin][kh][kw] and [Cin][Cout][kh][kw]) hold Cin·Cout·kh·kw weights.
+      const w = Float64Array.from(rng.uniformArray(g.outC * g.inC * g.kh * g.kw));
+      const b = Float64Array.from(rng.uniformArray(g.outC));
+      const y = kind.forward(x, w, b, g);
+      const dy = Float64Array.from(rng.uniformArray(y.length));
+      const loss = (): number => dot(kind.forward(x, w, b, g), dy);
+      const fd = (v: Float64Array): Float64Array => finiteDifferences(v, loss);
+      expectClose(`twin.${kind.name}.dx`, kind.inputGrad(dy, w, g), fd(x), FD_TOL);
+      expectClose(`twin.${kind.name}.dw`, kind.weightGrad(x, dy, g), fd(w), FD_TOL);
+      expectClose(`twin.${kind.name}.db`, biasGrad(dy, y.length / g.outC, g.outC), fd(b), FD_TOL);
+    });
+  }
 
   it('transposed conv is the adjoint of the conv with the same weights', () => {
     // ConvTranspose2d(inC=a, outC=b) with weight [a][b][kh][kw] is the adjoint of Conv2d(b -> a)
     // with the same array read as [Cout=a][Cin=b][kh][kw]: <convT(x), z> = <x, conv(z)>.
-    const g = transposed;
+    const g = TRANSPOSED_FD;
     const rng = new Rng(34);
     const x = Float64Array.from(rng.uniformArray(g.batch * g.inH * g.inW * g.inC));
     const w = Float64Array.from(rng.uniformArray(g.inC * g.outC * g.kh * g.kw));

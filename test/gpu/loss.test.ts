@@ -168,14 +168,20 @@ describe('GAN losses against the float64 twin', () => {
       // |l| ≤ 50 keeps |L| ≤ 50 for the cancellation bound; hinge kinks have no derivative.
       const usable = (l: number) =>
         Math.abs(l) <= 50 && (kind !== 'hinge' || (Math.abs(l - 1) > 10 * h && Math.abs(l + 1) > 10 * h));
+      // Redraws until n usable logits: every size below is checked, none skipped.
+      const usableLogits = (n: number) => {
+        const out: number[] = [];
+        while (out.length < n) out.push(...Array.from(logits(rng, n - out.length)).filter(usable));
+        return Float64Array.from(out);
+      };
       for (const [nr, nf] of [
         [1, 1],
         [3, 5],
         [8, 4],
       ]) {
-        const real = Float64Array.from(logits(rng, nr).filter(usable));
-        const fake = Float64Array.from(logits(rng, nf).filter(usable));
-        if (real.length === 0 || fake.length === 0) continue;
+        const real = usableLogits(nr);
+        const fake = usableLogits(nf);
+        expect([real.length, fake.length]).toEqual([nr, nf]);
         const central = (f: () => number, arr: Float64Array, i: number) => {
           const keep = arr[i];
           arr[i] = keep + h;

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ADAM_SHADER } from '../../src/gpu/kernels/adam';
 import { BATCHNORM_SHADER } from '../../src/gpu/kernels/batchnorm';
+import { CONV_SHADER } from '../../src/gpu/kernels/conv';
 import { ELEMENTWISE_SHADER } from '../../src/gpu/kernels/elementwise';
 import { GRADIENT_PENALTY_SHADER } from '../../src/gpu/kernels/gradient-penalty';
 import { LOSS_SHADER } from '../../src/gpu/kernels/loss';
@@ -28,14 +29,10 @@ const SHADERS_DIR = new URL('../../shaders/', import.meta.url);
 const KERNELS_DIR = new URL('../../src/gpu/kernels/', import.meta.url);
 const read = (dir: URL, name: string): string => readFileSync(new URL(name, dir), 'utf8');
 
-/** conv.ts still binds by number (another change rewrites it); every other launcher binds by name. */
-const NUMBERED_LAUNCHERS = new Set(['conv.ts']);
-/** Shader files that are not a launcher's module: conv's (above) and the prepended activations. */
-const NOT_A_FAMILY = new Set(['conv.wgsl', 'activation.wgsl']);
-
 const LAUNCHER_SHADERS: KernelShader<string>[] = [
   ADAM_SHADER,
   BATCHNORM_SHADER,
+  CONV_SHADER,
   ELEMENTWISE_SHADER,
   GRADIENT_PENALTY_SHADER,
   LOSS_SHADER,
@@ -137,17 +134,17 @@ describe('every launcher against its shader', () => {
 
   it('every kernel family shader has a launcher that binds it by name', () => {
     const families = readdirSync(SHADERS_DIR)
-      .filter((f) => f.endsWith('.wgsl') && !NOT_A_FAMILY.has(f))
+      .filter((f) => f.endsWith('.wgsl'))
       .map((f) => f.replace(/\.wgsl$/, ''));
     expect(LAUNCHER_SHADERS.map((s) => s.family).sort()).toEqual(families.sort());
     for (const shader of LAUNCHER_SHADERS) {
-      // The launcher's module is its family's file, composed (after the activations, for two).
-      expect(shader.code.endsWith(composeWgsl(read(SHADERS_DIR, `${shader.family}.wgsl`))), shader.family).toBe(true);
+      // The launcher's module is exactly its family's file, composed: shared WGSL comes only by #include.
+      expect(shader.code, shader.family).toBe(composeWgsl(read(SHADERS_DIR, `${shader.family}.wgsl`)));
     }
   });
 
   it('no launcher keeps binding numbers by hand', () => {
-    for (const file of readdirSync(KERNELS_DIR).filter((f) => f.endsWith('.ts') && !NUMBERED_LAUNCHERS.has(f))) {
+    for (const file of readdirSync(KERNELS_DIR).filter((f) => f.endsWith('.ts'))) {
       const source = read(KERNELS_DIR, file);
       expect(source, file).not.toMatch(/bindings:\s*\{/); // every bind group goes through SHADER.bind
       expect(source, file).not.toMatch(/[{,]\s*\[?\s*\d+\s*\]?\s*:/); // no { 3: buffer } records left

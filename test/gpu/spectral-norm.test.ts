@@ -1,4 +1,4 @@
-import { Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
+import { Matrix, QrDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/device';
 import { submitKernels } from '../../src/gpu/kernel';
@@ -18,6 +18,7 @@ import {
   spectralNormPowerIteration,
 } from '../../src/reference/spectral-norm';
 import { expectClose, runAndRead, testGpu } from '../helpers/gpu';
+import { oracleSingularValues } from '../helpers/svd-oracle';
 
 const SHAPES: Array<[number, number]> = [
   [1, 1],
@@ -49,13 +50,7 @@ const SPECTRUM = (i: number): number => (i < 4 ? [5, 3, 2, 1][i] : Math.pow(0.9,
 
 /** The exact σ₁ (float64 SVD of the float32 matrix the GPU sees). */
 function exactSigma1(w: ArrayLike<number>, rows: number, cols: number): { s1: number; gap: number } {
-  const m = new Matrix(rows, cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m.set(i, j, w[i * cols + j]);
-  const s = new SingularValueDecomposition(m, {
-    computeLeftSingularVectors: false,
-    computeRightSingularVectors: false,
-    autoTranspose: true,
-  }).diagonal;
+  const s = oracleSingularValues(w, rows, cols);
   return { s1: s[0], gap: s.length > 1 ? s[1] / s[0] : 0 };
 }
 

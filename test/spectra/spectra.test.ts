@@ -1,4 +1,3 @@
-import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu-backend';
 import { DEFAULT_CNN, defaultConfig } from '../../src/gan/config';
@@ -7,6 +6,7 @@ import { initPaperCnn, PaperCnn, paperCnnWidths } from '../../src/nn/paper-cnn';
 import { Rng } from '../../src/reference/random';
 import { singularValues } from '../../src/reference/svd';
 import { layerSpectrum } from '../../src/spectra/spectra';
+import { oracleSingularValues } from '../helpers/svd-oracle';
 
 /** Every D layer of the paper CNN at width 1 as d_out × d_in·kh·kw, and of the default MLP. */
 const PAPER_D_SHAPES: Array<[number, number]> = [
@@ -27,14 +27,7 @@ const MLP_D_SHAPES: Array<[number, number]> = [
 
 /** The acceptance bounds: top 10 within 1e-4 relative, all within 1e-3·σ₁ of the oracle. */
 function expectMatchesOracle(label: string, values: number[], w: ArrayLike<number>, rows: number, cols: number): void {
-  const oracle = new SingularValueDecomposition(
-    new Matrix(Array.from({ length: rows }, (_, i) => Array.from(w).slice(i * cols, (i + 1) * cols))),
-    {
-      computeLeftSingularVectors: false,
-      computeRightSingularVectors: false,
-      autoTranspose: true,
-    },
-  ).diagonal;
+  const oracle = oracleSingularValues(w, rows, cols);
   expect(values.length, `${label}: count`).toBe(Math.min(rows, cols));
   const sigma1 = oracle[0];
   values.forEach((s, i) => {

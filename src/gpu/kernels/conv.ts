@@ -9,15 +9,16 @@
  *   convT backward  cols = im2col(dz);  dW (+)= xᵀ · cols;  db (+)= colsum(dz);  dx = cols · Wᵀ
  * (dz: the gradient with respect to the pre-activation output.)
  */
-import activationCode from '../../../shaders/activation.wgsl?raw';
 import convCode from '../../../shaders/conv.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { kernelShader } from '../shader-source';
 import { patchGrid, type PatchGeometry } from '../../core/conv-geometry';
 
-const code = `${activationCode}\n${convCode}`;
+export const CONV_SHADER = kernelShader('conv', convCode, ['params', 'src', 'dst', 'bias']);
+const SHADER = CONV_SHADER;
 
 function checkGeometry(label: string, g: PatchGeometry): void {
   const ints = [g.batch, g.height, g.width, g.channels, g.kh, g.kw, g.stride];
@@ -45,7 +46,7 @@ function patchKernel(
   g: PatchGeometry,
   total: number,
   extra: { accumulate?: boolean; slope?: number; activation?: Activation },
-  bindings: Record<number, GPUBuffer>,
+  buffers: { src: GPUBuffer; dst: GPUBuffer; bias?: GPUBuffer },
 ): Kernel {
   checkGeometry(label, g);
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
@@ -72,12 +73,12 @@ function patchKernel(
     ]),
   );
   const pipeline = ctx.pipelines.compute({
-    family: 'conv',
-    code,
+    family: SHADER.family,
+    code: SHADER.code,
     entryPoint,
     constants: { WORKGROUP_SIZE, ACT: ACTIVATION_CODE[extra.activation ?? 'identity'] },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: { 0: params, ...bindings }, workgroups: [x, y] });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...buffers }), workgroups: [x, y] });
 }
 
 export interface Im2colArgs {
@@ -96,7 +97,7 @@ export function prepareIm2col(ctx: GpuContext, a: Im2colArgs): Kernel {
   const { rows, k } = patchGrid(a.geom);
   checkSize(label, 'image', a.image, a.geom.batch * a.geom.height * a.geom.width * a.geom.channels);
   checkSize(label, 'cols', a.cols, rows * k);
-  return patchKernel(ctx, label, 'im2col', a.geom, rows * k, {}, { 1: a.image, 2: a.cols });
+  return patchKernel(ctx, label, 'im2col', a.geom, rows * k, {}, { src: a.image, dst: a.cols });
 }
 
 export interface Col2imArgs {
@@ -126,19 +127,10 @@ export function prepareCol2im(ctx: GpuContext, a: Col2imArgs): Kernel {
   const total = a.geom.batch * a.geom.height * a.geom.width * a.geom.channels;
   checkSize(label, 'cols', a.cols, rows * k);
   checkSize(label, 'image', a.image, total);
-  const bindings: Record<number, GPUBuffer> = { 1: a.cols, 2: a.image };
-  if (a.bias) {
-    checkSize(label, 'bias', a.bias, a.geom.channels);
-    bindings[3] = a.bias;
-  }
+  if (a.bias) checkSize(label, 'bias', a.bias, a.geom.channels);
+  // Only col2im_bias reads bias: col2im's automatic pipeline layout has no slot for it.
+  const buffers = a.bias ? { src: a.cols, dst: a.image, bias: a.bias } : { src: a.cols, dst: a.image };
   const entry = a.bias ? 'col2im_bias' : 'col2im';
-  return patchKernel(
-    ctx,
-    label,
-    entry,
-    a.geom,
-    total,
-    { accumulate: a.accumulate, slope: a.slope, activation },
-    bindings,
-  );
+  const extra = { accumulate: a.accumulate, slope: a.slope, activation };
+  return patchKernel(ctx, label, entry, a.geom, total, extra, buffers);
 }

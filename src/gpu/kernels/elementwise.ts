@@ -1,5 +1,4 @@
 /** Launchers for shaders/elementwise.wgsl: activations forward/backward, axpby, scale. */
-import activationCode from '../../../shaders/activation.wgsl?raw';
 import elementwiseCode from '../../../shaders/elementwise.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
 import { packUniform } from '../buffers';
@@ -7,8 +6,7 @@ import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
 
-// The activation functions are prepended to the module (they declare no bindings).
-export const ELEMENTWISE_SHADER = kernelShader('elementwise', `${activationCode}\n${elementwiseCode}`, [
+export const ELEMENTWISE_SHADER = kernelShader('elementwise', elementwiseCode, [
   'params',
   'first',
   'result',

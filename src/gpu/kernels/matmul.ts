@@ -7,7 +7,6 @@
  * the tile does not divide; split-K where the output has too few tiles to fill a GPU) and records
  * one dispatch, or two with split-K (slices into a workspace, then an ordered reduction).
  */
-import activationCode from '../../../shaders/activation.wgsl?raw';
 import matmulCode from '../../../shaders/matmul.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
 import { packUniform } from '../buffers';
@@ -16,8 +15,7 @@ import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
 import { GPU_TUNING, type MatmulTuning } from '../tuning';
 
-// The activation functions are prepended to the module (they declare no bindings).
-export const MATMUL_SHADER = kernelShader('matmul', `${activationCode}\n${matmulCode}`, [
+export const MATMUL_SHADER = kernelShader('matmul', matmulCode, [
   'params',
   'a',
   'b',
@@ -44,7 +42,7 @@ export interface MatmulArgs {
   transB?: boolean;
   /** Length n, added to every row of C before the activation. */
   bias?: GPUBuffer;
-  /** Fused epilogue (shaders/activation.wgsl's activate()); LeakyReLU takes `slope`. */
+  /** Fused epilogue (shaders/lib/activation.wgsl's activate()); LeakyReLU takes `slope`. */
   activation?: Activation;
   slope?: number;
   /** C = C + op(A)op(B) (gradient accumulation); bias and activation are not allowed with it. */

@@ -4,12 +4,12 @@
  * the site's own files and cached.
  */
 import { loadMnistInBrowser, toPaddedImages } from '../../data/mnist';
-import type { ImageData } from '../../gan/trainer';
+import type { TrainingImages } from '../../gan/trainer';
 import { workerDigitScorer, type AsyncDigitScorer } from '../../metrics/digit-score-client';
 import { digitSplit } from '../../metrics/digit-split';
 
 export interface Digits {
-  data: ImageData;
+  data: TrainingImages;
   scorer: AsyncDigitScorer;
 }
 

@@ -30,7 +30,7 @@ export {
 
 export const DEFAULT_SETTINGS: PageSettings = pageDefaults();
 
-/** Image runs score a smaller evaluation set: the digit classifier runs on the main thread. */
+/** Image runs score a smaller evaluation set: every capture scores it with the digit classifier (in a worker). */
 export const IMAGE_EVAL_SAMPLES = defaultOf('evalSamples', 'page', true) as number;
 export const POINT_EVAL_SAMPLES = defaultOf('evalSamples', 'page', false) as number;
 

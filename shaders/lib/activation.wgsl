@@ -1,5 +1,6 @@
-// Shared activation functions, prepended by the launchers to the shaders that use them (elementwise,
-// matmul epilogue). WGSL has no #include, so this file is concatenated as text.
+// Shared activation functions for the shaders that fuse one (elementwise, the matmul epilogue,
+// col2im): a module splices them in with the line `#include "lib/activation.wgsl"`
+// (src/gpu/shader-source.ts). They declare no bindings.
 // ACT: 0 identity, 1 ReLU, 2 LeakyReLU (slope passed at run time), 3 tanh, 4 sigmoid.
 // Backward is written in terms of the OUTPUT y: every activation here is monotone, and LeakyReLU's
 // slope is > 0, so sign(y) = sign(x) and the forward input need not be kept.
