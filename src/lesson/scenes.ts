@@ -57,7 +57,9 @@ $$\min_G \max_D\; \mathbb{E}_{x\sim q_{\text{data}}}[\log D(x)] + \mathbb{E}_{z}
 
 The two runs share everything (seed, data, $G$, Adam setting C of Table 1) except one: in the run labelled "Spectral norm", every weight matrix of $D$ is divided by its largest singular value. The next scenes explain why that helps.`,
     slide: String.raw`$G$ moves its points up the slopes of $D$ (arrows: $\nabla_x D$). Spectral norm: every weight of $D$ divided by its largest singular value.`,
-    lookFor: [],
+    lookFor: [
+      String.raw`At step 1,500 the Spectral norm run covered 7 or 8 of the 8 modes (5 of 5 seeds); without normalization, fewer modes than SN in 3 of 5 seeds. Try another seed.`,
+    ],
   },
   {
     slug: 'lipschitz',
@@ -75,7 +77,10 @@ $$\|D\|_{\text{Lip}} \le \prod_l \sigma(W^l)$$
 
 Left: $\sigma_1$ of the weight each $D$ uses, per step. Right: the mean $\|\nabla_x D(x)\|$ on real data, the slope $G$ follows.`,
     slide: String.raw`$\|D\|_{\text{Lip}} \le \prod_l \sigma(W^l)$ (eq. 7), and SN uses $\bar W = W/\sigma(W)$ (eq. 8), so $\sigma(\bar W) = 1$.`,
-    lookFor: [],
+    lookFor: [
+      String.raw`Without normalization the product of $\sigma_1(W)$ over $D$'s layers grew 2.5 times or more by step 2,000, and $\|\nabla_x D\|$ on real data was 2.5 times SN's or more at steps 1,000 and 2,000 (5 of 5 seeds).`,
+      String.raw`With SN, $\sigma_1(\bar W) \ge 1$ in every layer, and from step 500 on at most 1.10 (5 of 5 seeds): it sits a little above 1 where the power iteration lags (scene 3).`,
+    ],
   },
   {
     slug: 'power-iteration',

@@ -369,19 +369,18 @@ export class App extends LitElement {
   }
 
   private renderLesson() {
-    return html`${this.renderNotices()}
-      <sngan-lesson
-        .store=${this.store}
-        .session=${this.session}
-        .scene=${this.lesson ?? SCENES.length}
-        .present=${this.present}
-        .toggled=${this.sceneToggled}
-        .free=${this.lesson === null}
-        @scene-change=${(e: CustomEvent<number>) => void this.goToScene(e.detail)}
-        @scene-toggle=${(e: CustomEvent<boolean>) => void this.toggleScene(e.detail)}
-        @present-toggle=${() => this.togglePresent()}
-        @leave-lesson=${() => this.leaveLesson()}
-      ></sngan-lesson>`;
+    return html`<sngan-lesson
+      .store=${this.store}
+      .session=${this.session}
+      .scene=${this.lesson ?? SCENES.length}
+      .present=${this.present}
+      .toggled=${this.sceneToggled}
+      .free=${this.lesson === null}
+      @scene-change=${(e: CustomEvent<number>) => void this.goToScene(e.detail)}
+      @scene-toggle=${(e: CustomEvent<boolean>) => void this.toggleScene(e.detail)}
+      @present-toggle=${() => this.togglePresent()}
+      @leave-lesson=${() => this.leaveLesson()}
+    ></sngan-lesson>`;
   }
 
   override render() {

@@ -189,7 +189,8 @@ describe('the lesson', () => {
           for (let n = 1; n <= SCENES.length; n++) {
             await open(page, `lesson=${n}&present=1`);
             if (SCENES[n - 1].slug !== 'aggressive') {
-              await trainUntil(page, 2);
+              // Until the first statistics, so the screenshot shows every view drawn.
+              await trainUntil(page, (await page.evaluate(() => window.sngan!.store.settings.statsEvery)) + 1);
               await page.click('[data-testid="lesson-play"]'); // pause
             }
             await page.waitForTimeout(500);

@@ -8,7 +8,7 @@ import { GanTrainer } from '../../src/gan/trainer';
 import type { TrainerConfig } from '../../src/gan/config';
 import { SCENES } from '../../src/lesson/scenes';
 import { singularValues } from '../../src/reference/svd';
-import { parseLocation } from '../../src/ui/lesson/lesson-url';
+import { parseLocation, sceneSettings } from '../../src/ui/lesson/lesson-url';
 import { trainerConfig } from '../../src/ui/state/settings';
 
 const SEEDS = [1, 2, 3, 4, 5];
@@ -83,6 +83,92 @@ describe('scene 3: the power iteration', () => {
       for (const gap of await estimateGaps(trainer)) {
         expect(gap, `seed ${seed}`).toBeGreaterThan(-1e-6);
         expect(gap, `seed ${seed}`).toBeLessThan(0.01);
+      }
+    }
+  });
+});
+
+/** What one seed of scenes 1–2 (ring8, setting C, SN beside no normalization) measured. */
+interface RingRun {
+  seed: number;
+  modes: Record<'sn' | 'none', Map<number, number>>;
+  gradNorm: Record<'sn' | 'none', Map<number, number>>;
+  /** Product over D's layers of σ₁ of the raw W (no normalization), by step. */
+  liftNone: Map<number, number>;
+  /** Largest σ₁(W̄) over SN's layers, by step (every 100 steps, as the page's spectra). */
+  snWbar: Map<number, number>;
+}
+
+const ringRuns: RingRun[] = [];
+const RING_STEPS = 2000;
+
+async function sigmaProducts(trainer: GanTrainer, variant: 'sn' | 'none'): Promise<{ raw: number; bar: number }> {
+  const layers = await trainer.snapshot(variant);
+  let raw = 1;
+  let bar = 0;
+  for (const l of layers) {
+    raw *= singularValues(l.W, l.shape[0], l.shape[1])[0];
+    bar = Math.max(bar, singularValues(l.Wbar, l.shape[0], l.shape[1])[0]);
+  }
+  return { raw, bar };
+}
+
+describe('scenes 1 and 2: SN beside no normalization on the ring of 8 (setting C)', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: ${RING_STEPS} steps of the scene's own run`, { timeout: 1_200_000 }, async () => {
+      const config = sceneConfig('gan-2d', seed);
+      expect(trainerConfig(sceneSettings(2))).toEqual({ ...config, seed: 1 });
+      const trainer = new GanTrainer(new CpuBackend(), { ...config, spectraEvery: 0 });
+      const run: RingRun = {
+        seed,
+        modes: { sn: new Map(), none: new Map() },
+        gradNorm: { sn: new Map(), none: new Map() },
+        liftNone: new Map(),
+        snWbar: new Map(),
+      };
+      for (let step = 0; step <= RING_STEPS; step += 100) {
+        if (step > 0) await trainer.train(100);
+        await trainer.statsSettled();
+        run.liftNone.set(step, (await sigmaProducts(trainer, 'none')).raw);
+        if (step > 0) run.snWbar.set(step, (await sigmaProducts(trainer, 'sn')).bar);
+      }
+      for (const m of trainer.metrics) {
+        if (m.variant !== 'sn' && m.variant !== 'none') continue;
+        run.modes[m.variant].set(m.step, m.modesCovered ?? NaN);
+        run.gradNorm[m.variant].set(m.step, m.gradNorm);
+      }
+      ringRuns.push(run);
+      console.log(
+        `seed ${seed}: modes at 1000/1500/2000 sn ${[1000, 1500, 2000].map((s) => run.modes.sn.get(s))}, none ${[1000, 1500, 2000].map((s) => run.modes.none.get(s))}; ` +
+          `‖∇D‖ none/sn at 1000 ${(run.gradNorm.none.get(1000)! / run.gradNorm.sn.get(1000)!).toFixed(1)}, at 2000 ${(run.gradNorm.none.get(2000)! / run.gradNorm.sn.get(2000)!).toFixed(1)}; ` +
+          `∏σ₁(W) none ×${(run.liftNone.get(2000)! / run.liftNone.get(0)!).toFixed(2)}; ` +
+          `SN max σ₁(W̄) steps 100–400 ${Math.max(...[100, 200, 300, 400].map((s) => run.snWbar.get(s)!)).toFixed(3)}, 500–2000 ${Math.max(...[...run.snWbar].filter(([s]) => s >= 500).map(([, v]) => v)).toFixed(3)}`,
+      );
+    });
+  }
+
+  it('scene 1: at step 1,500 SN covered 7 or 8 modes in 5 of 5 seeds; no normalization covered fewer than SN in 3 of 5', () => {
+    expect(ringRuns).toHaveLength(SEEDS.length);
+    expect(lookFor('gan-2d')[0]).toContain('7 or 8');
+    for (const run of ringRuns) expect(run.modes.sn.get(1500), `seed ${run.seed}`).toBeGreaterThanOrEqual(7);
+    const fewer = ringRuns.filter((r) => r.modes.none.get(1500)! < r.modes.sn.get(1500)!).length;
+    expect(fewer).toBe(3);
+  });
+
+  it('scene 2: without normalization ∏σ₁(W) grew 2.5× or more and ‖∇ₓD‖ was 2.5× SN’s or more; SN’s σ₁(W̄) stayed near 1 (5 of 5)', () => {
+    expect(ringRuns).toHaveLength(SEEDS.length);
+    for (const run of ringRuns) {
+      const label = `seed ${run.seed}`;
+      expect(run.liftNone.get(RING_STEPS)! / run.liftNone.get(0)!, label).toBeGreaterThanOrEqual(2.5);
+      for (const step of [1000, 2000]) {
+        expect(run.gradNorm.none.get(step)! / run.gradNorm.sn.get(step)!, `${label} at ${step}`).toBeGreaterThanOrEqual(
+          2.5,
+        );
+      }
+      for (const [step, sigma] of run.snWbar) {
+        // σ̃ ≤ σ₁(W), so σ₁(W̄) = σ₁(W)/σ̃ ≥ 1; how far above 1 is the power iteration's lag.
+        expect(sigma, `${label} at ${step}`).toBeGreaterThanOrEqual(1 - 1e-6);
+        expect(sigma, `${label} at ${step}`).toBeLessThanOrEqual(step >= 500 ? 1.1 : 1.25);
       }
     }
   });

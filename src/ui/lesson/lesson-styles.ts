@@ -151,6 +151,24 @@ export const lessonStyles = [
       width: 1.2em;
       height: 1.2em;
     }
+    .notice {
+      margin: 0.3em 0;
+      padding: 0.3em 0.8em;
+      border-radius: 6px;
+      border-left: 5px solid;
+    }
+    .notice.problem {
+      background: #fde8e8;
+      border-color: #d55e00;
+    }
+    .notice.url {
+      background: #fff4d6;
+      border-color: #e69f00;
+    }
+    .notice.info {
+      background: #e8f1f8;
+      border-color: #0072b2;
+    }
     .controls {
       display: flex;
       flex-wrap: wrap;
@@ -198,7 +216,7 @@ export const lessonStyles = [
       width: 100vw;
       padding: 0.6em 1.2em 0.5em;
       display: grid;
-      grid-template-rows: auto minmax(0, 1fr) auto;
+      grid-template-rows: auto auto minmax(0, 1fr) auto;
       gap: 0.4em;
     }
     .slide header {

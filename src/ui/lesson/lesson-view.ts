@@ -249,6 +249,23 @@ export class LessonView extends StoreElement {
     </div>`;
   }
 
+  /** Problems, information and rejected link values, inside the scene so presentation mode shows them too. */
+  private renderNotices() {
+    const run = this.store.run;
+    const url = this.store.urlNotices;
+    return html`<div class="notices">
+      ${
+        url.length > 0
+          ? html`<div class="notice url" role="status" data-testid="url-notice">
+              ${url.map((n) => html`<div>${n.message}</div>`)}
+            </div>`
+          : nothing
+      }
+      ${run.problem ? html`<p class="notice problem" role="alert" data-testid="problem">${run.problem}</p>` : nothing}
+      ${run.info ? html`<p class="notice info" role="status" data-testid="info">${run.info}</p>` : nothing}
+    </div>`;
+  }
+
   private renderLookFor(scene: Scene) {
     if (scene.lookFor.length === 0) return nothing;
     return html`<div class="look-for" data-testid="look-for">
@@ -270,6 +287,7 @@ export class LessonView extends StoreElement {
           ${heading}
           <div class="key-line">${this.free ? nothing : richText(scene.slide)}</div>
         </header>
+        ${this.renderNotices()}
         <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
         <footer>
           ${this.free ? nothing : this.renderLookFor(scene)} ${this.renderControls()}
@@ -293,7 +311,7 @@ export class LessonView extends StoreElement {
         </article>
         <section class="stage" aria-label="The scene's run">
           <sngan-status-line .store=${this.store}></sngan-status-line>
-          ${this.renderControls()}
+          ${this.renderControls()} ${this.renderNotices()}
           <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
         </section>
       </div>
