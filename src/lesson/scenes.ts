@@ -58,7 +58,7 @@ $$\min_G \max_D\; \mathbb{E}_{x\sim q_{\text{data}}}[\log D(x)] + \mathbb{E}_{z}
 The two runs share everything (seed, data, $G$, Adam setting C of Table 1) except one: in the run labelled "Spectral norm", every weight matrix of $D$ is divided by its largest singular value. The next scenes explain why that helps.`,
     slide: String.raw`$G$ moves its points up the slopes of $D$ (arrows: $\nabla_x D$). Spectral norm: every weight of $D$ divided by its largest singular value.`,
     lookFor: [
-      String.raw`At step 1,500 the Spectral norm run covered 7 or 8 of the 8 modes (5 of 5 seeds); without normalization, fewer modes than SN in 3 of 5 seeds. Try another seed.`,
+      String.raw`At step 1,500 the Spectral norm run covered 7 or 8 of the 8 modes, and never fewer than the run without normalization (5 of 5 seeds); without normalization it covered fewer than SN in 3 of 5 seeds, all 8 in the other 2. Try another seed.`,
     ],
   },
   {
@@ -78,8 +78,8 @@ $$\|D\|_{\text{Lip}} \le \prod_l \sigma(W^l)$$
 Left: $\sigma_1$ of the weight each $D$ uses, per step. Right: the mean $\|\nabla_x D(x)\|$ on real data, the slope $G$ follows.`,
     slide: String.raw`$\|D\|_{\text{Lip}} \le \prod_l \sigma(W^l)$ (eq. 7), and SN uses $\bar W = W/\sigma(W)$ (eq. 8), so $\sigma(\bar W) = 1$.`,
     lookFor: [
-      String.raw`Without normalization the product of $\sigma_1(W)$ over $D$'s layers grew 2.5 times or more by step 2,000, and $\|\nabla_x D\|$ on real data was 2.5 times SN's or more at steps 1,000 and 2,000 (5 of 5 seeds).`,
-      String.raw`With SN, $\sigma_1(\bar W) \ge 1$ in every layer, and from step 500 on at most 1.10 (5 of 5 seeds): it sits a little above 1 where the power iteration lags (scene 3).`,
+      String.raw`Without normalization the product of $\sigma_1(W)$ over $D$'s layers at least doubled by step 2,000, and $\|\nabla_x D\|$ on real data was at least twice SN's at steps 1,000 and 2,000 (5 of 5 seeds).`,
+      String.raw`With SN, $\sigma_1(\bar W)$ stayed between 1 and 1.2 in every layer, checked every 100 steps (5 of 5 seeds): above 1 where the power iteration lags (scene 3).`,
     ],
   },
   {
@@ -95,7 +95,7 @@ Left: $\sigma_1$ of the weight each $D$ uses, per step. Right: the mean $\|\nabl
 $$\tilde v \leftarrow \frac{W^\top \tilde u}{\|W^\top \tilde u\|_2},\quad \tilde u \leftarrow \frac{W \tilde v}{\|W \tilde v\|_2},\quad \tilde\sigma = \tilde u^\top W \tilde v,\quad \bar W = W/\tilde\sigma .$$
 $W$ moves little per step, so the kept $\tilde u$ stays near the top singular vector and one round is enough. A random first $\tilde u$ gives a low first estimate that then climbs to $\sigma_1(W)$; warm-up rounds start it converged.
 
-With unit vectors $\tilde u, \tilde v$, $\tilde\sigma \le \sigma_1(W)$ always. When the top singular values crowd together — and SN pushes them there — the iteration converges slowly: $\tilde\sigma$ lags a little below $\sigma_1$, so $\sigma_1(\bar W)$ sits slightly above 1.`,
+With unit vectors $\tilde u, \tilde v$, $\tilde\sigma \le \sigma_1(W)$ always. When the top singular values crowd together — and SN pushes them there — one round per step converges slowly: $\tilde\sigma$ can lag well below $\sigma_1$, and $\sigma_1(\bar W) = \sigma_1(W)/\tilde\sigma$ then sits above 1.`,
     slide: String.raw`One round per $D$ update: $\tilde v \propto W^\top \tilde u$, $\tilde u \propto W \tilde v$, $\tilde\sigma = \tilde u^\top W \tilde v \le \sigma_1(W)$ (Algorithm 1).`,
     lookFor: [
       String.raw`From a random $\tilde u$ the first $\tilde\sigma$ is far too low (by a fifth or more in the 64 × 64 layer); every layer is within 5% of $\sigma_1(W)$ by step 10 (5 of 5 seeds).`,
@@ -117,7 +117,10 @@ a fixed budget. A sensitive $D$ needs a large $\sigma_1$, and every bit of $\sig
 
 Left: $\sigma_i^2/\sigma_1^2$ of $\bar W$, largest first (the paper's Fig. 3). Right: the stable rank $\sum_i \sigma_i^2 / \sigma_1^2$, how many directions carry weight.`,
     slide: String.raw`Weight norm: $\sum_i \sigma_i(\bar W)^2 = d_o$, a fixed budget. SN: only $\sigma_1(\bar W) = 1$ (Fig. 3).`,
-    lookFor: [],
+    lookFor: [
+      String.raw`After 1,000 steps SN's 64 × 64 layer had a higher stable rank — a broader spectrum — than weight norm's and clipping's (5 of 5 seeds).`,
+      String.raw`Weight norm's $\sum_i \sigma_i(\bar W)^2$ is exactly $d_o = 64$ in that layer, whatever training does (5 of 5 seeds).`,
+    ],
   },
   {
     slug: 'aggressive',

@@ -147,28 +147,33 @@ describe('scenes 1 and 2: SN beside no normalization on the ring of 8 (setting C
     });
   }
 
-  it('scene 1: at step 1,500 SN covered 7 or 8 modes in 5 of 5 seeds; no normalization covered fewer than SN in 3 of 5', () => {
+  it('scene 1: at step 1,500 SN covered 7 or 8 modes and never fewer than no normalization (5 of 5); no normalization covered fewer in 3 of 5, all 8 in 2', () => {
     expect(ringRuns).toHaveLength(SEEDS.length);
     expect(lookFor('gan-2d')[0]).toContain('7 or 8');
     for (const run of ringRuns) expect(run.modes.sn.get(1500), `seed ${run.seed}`).toBeGreaterThanOrEqual(7);
-    const fewer = ringRuns.filter((r) => r.modes.none.get(1500)! < r.modes.sn.get(1500)!).length;
-    expect(fewer).toBe(3);
+    for (const run of ringRuns) {
+      expect(run.modes.sn.get(1500), `seed ${run.seed}`).toBeGreaterThanOrEqual(run.modes.none.get(1500)!);
+    }
+    const fewer = ringRuns.filter((r) => r.modes.none.get(1500)! < r.modes.sn.get(1500)!);
+    expect(fewer).toHaveLength(3);
+    // The other two found all eight.
+    for (const run of ringRuns.filter((r) => !fewer.includes(r))) expect(run.modes.none.get(1500)).toBe(8);
   });
 
-  it('scene 2: without normalization ∏σ₁(W) grew 2.5× or more and ‖∇ₓD‖ was 2.5× SN’s or more; SN’s σ₁(W̄) stayed near 1 (5 of 5)', () => {
+  it('scene 2: without normalization ∏σ₁(W) grew 2× or more and ‖∇ₓD‖ was twice SN’s or more; SN’s σ₁(W̄) stayed between 1 and 1.2 (5 of 5)', () => {
     expect(ringRuns).toHaveLength(SEEDS.length);
     for (const run of ringRuns) {
       const label = `seed ${run.seed}`;
-      expect(run.liftNone.get(RING_STEPS)! / run.liftNone.get(0)!, label).toBeGreaterThanOrEqual(2.5);
+      expect(run.liftNone.get(RING_STEPS)! / run.liftNone.get(0)!, label).toBeGreaterThanOrEqual(2);
       for (const step of [1000, 2000]) {
         expect(run.gradNorm.none.get(step)! / run.gradNorm.sn.get(step)!, `${label} at ${step}`).toBeGreaterThanOrEqual(
-          2.5,
+          2,
         );
       }
       for (const [step, sigma] of run.snWbar) {
         // σ̃ ≤ σ₁(W), so σ₁(W̄) = σ₁(W)/σ̃ ≥ 1; how far above 1 is the power iteration's lag.
         expect(sigma, `${label} at ${step}`).toBeGreaterThanOrEqual(1 - 1e-6);
-        expect(sigma, `${label} at ${step}`).toBeLessThanOrEqual(step >= 500 ? 1.1 : 1.25);
+        expect(sigma, `${label} at ${step}`).toBeLessThanOrEqual(1.2);
       }
     }
   });
