@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, DEFAULT_CNN, SETTINGS, type VariantName } from '../../src/gan/config';
 import { FrameRecorder } from '../../src/recording/frame-recorder';
 import { parseRecordedRun, type RecordedRun } from '../../src/recording/recorded-run';
+import { describeAdapter, summarizeAdapter } from '../../src/gpu/device';
 import { RecordingPlayer, type PlayerClock } from '../../src/ui/recording/recording-player';
+import { needsRecordedRun } from '../../src/ui/recording/recording-source';
 import { AppStore } from '../../src/ui/state/store';
 
 const SIZE = 32 * 32;
@@ -190,5 +192,33 @@ describe('RecordingPlayer', () => {
     expect(store.run.backend?.kind).toBe('cpu');
     player.play();
     expect(clock.waiting).toBe(0);
+  });
+});
+
+describe('needsRecordedRun', () => {
+  it('plays a recording on the CPU backend and software adapters, trains live on a real GPU', () => {
+    const software = describeAdapter(
+      summarizeAdapter(
+        {
+          vendor: 'google',
+          architecture: 'swiftshader',
+          device: '',
+          description: 'SwiftShader driver',
+        } as GPUAdapterInfo,
+        false,
+      ),
+    );
+    const nvidia = describeAdapter(
+      summarizeAdapter(
+        { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'H200' } as GPUAdapterInfo,
+        false,
+      ),
+    );
+    expect(needsRecordedRun(null)).toBeNull();
+    expect(
+      needsRecordedRun({ kind: 'cpu', description: 'CPU (float64 twins of the kernels)', fallbackReason: 'x' }),
+    ).toBe(true);
+    expect(needsRecordedRun({ kind: 'webgpu', description: software, fallbackReason: null })).toBe(true);
+    expect(needsRecordedRun({ kind: 'webgpu', description: nvidia, fallbackReason: null })).toBe(false);
   });
 });
