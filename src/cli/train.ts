@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const { config, steps } = configFromArgs(args);
-  const { backend: backendName, quiet, out: path, framesEvery } = cliSettings(args);
+  const { backend: backendName, quiet, out: path, framesEvery, noWeights } = cliSettings(args);
   const backend = await makeBackend(backendName);
   console.error(`backend: ${backend.kind} — ${backend.description}`);
   const images = config.data === 'mnist' ? await loadDigits(config.evalSamples) : undefined;
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
             Array.from(samples.subarray(i * images.data.size, (i + 1) * images.data.size)),
           )
         : Array.from({ length: samples.length / 2 }, (_, i) => [samples[2 * i], samples[2 * i + 1]]),
-      layers: (await trainer.snapshot(v)).map((layer) => {
+      layers: (noWeights ? [] : await trainer.snapshot(v)).map((layer) => {
         const spectrum = layerSpectrum(layer);
         return { ...layer, singularValues: spectrum.singularValues, singularValuesRaw: spectrum.singularValuesRaw };
       }),

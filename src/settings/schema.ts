@@ -88,6 +88,8 @@ export interface ExtraSettings {
   out: string;
   /** Steps between recorded frames of samples in the --out JSON (0: none). */
   framesEvery: number;
+  /** Leave every D layer's W and W̄ out of the --out JSON. */
+  noWeights: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -433,6 +435,14 @@ export const EXTRA_SCHEMA: { readonly [K in keyof ExtraSettings]: SettingRow<Ext
     restarts: false,
     label: 'Frames every',
     help: 'with --out: every this many steps (a multiple of --stats-every; 0: never) record 16 digits or 512 points per variant for the page’s recorded-run player',
+  },
+  noWeights: {
+    codec: presence,
+    cli: 'no-weights',
+    default: false,
+    restarts: false,
+    label: 'No weights',
+    help: 'with --out: leave out every D layer (W, W̄, ũ: megabytes for the CNN; npm run spectra needs them), e.g. for a recording the page downloads',
   },
   quiet: {
     codec: presence,

@@ -187,7 +187,7 @@ describe('npm run train (headless trainer)', () => {
     }
   });
 
-  it('records frames of 512 generated points per variant for 2-D data', () => {
+  it('records frames of 512 generated points per variant for 2-D data, without the weights if asked', () => {
     const run = train([
       '--data',
       'ring8',
@@ -197,12 +197,15 @@ describe('npm run train (headless trainer)', () => {
       '2',
       '--frames-every',
       '4',
+      '--no-weights',
       '--backend',
       'cpu',
       '--quiet',
     ]);
     expect(run.status, run.stderr).toBe(0);
-    const doc = run.json() as { variants: Record<string, { samples: number[][] }> };
+    const doc = run.json() as { variants: Record<string, { samples: number[][]; layers: unknown[] }> };
+    // --no-weights: the layers (W, W̄) are left out; the player does not need them.
+    for (const v of Object.values(doc.variants)) expect(v.layers).toEqual([]);
     const recorded = parseRecordedRun(doc);
     expect(recorded.extent).toEqual([-3, 3, -3, 3]);
     expect(Date.now() - Date.parse(recorded.recordedAt!)).toBeLessThan(120_000);
