@@ -18,6 +18,7 @@
  *   variants      {[variant]: {diverged: step | null, samples, layers}}: samples are the last
  *                 capture's 16 images (each 32·32 numbers in [−1, 1]) or every generated 2-D point
  *                 ([x, y] pairs); layers every D layer's W, W̄, ũ, σ̃ and singular values
+ *                 (an empty array with --no-weights; the player does not read them)
  * Optional additions (written by `--frames-every K`; absent from older files):
  *   recordedAt    string: ISO 8601 time the recording finished
  *   extent        (2-D only) [xMin, xMax, yMin, yMax] of the plot
