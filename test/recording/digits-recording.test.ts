@@ -2,6 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRecordedRunText } from '../../src/recording/recorded-run';
 import { describeSettings } from '../../src/recording/recording-label';
+import { RecordingPlayer } from '../../src/ui/recording/recording-player';
+import { AppStore } from '../../src/ui/state/store';
 
 /** The recording the lesson's digits scene plays for visitors without a real GPU. */
 const PATH = 'public/recordings/digits-E.json';
@@ -31,5 +33,15 @@ describe(PATH, () => {
     expect(steps[0]).toBe(1);
     expect(steps.at(-1)).toBe(run.steps);
     expect(run.metrics.every((m) => m.inceptionScore === null || m.inceptionScore >= 1)).toBe(true);
+    // Played to the end, the store holds what a live run's last publish would.
+    const store = new AppStore();
+    const player = new RecordingPlayer(store, run, { clock: { requestFrame: () => 0, cancelFrame: () => {} } });
+    for (let i = 0; i < steps.length; i++) player.stepOnce();
+    expect(store.run.step).toBe(run.steps);
+    for (const v of run.config.variants) {
+      expect(store.run.history.get(v)!.length).toBe(run.metrics.filter((m) => m.variant === v).length);
+      if (run.diverged[v] === undefined)
+        expect(store.run.images[v]).toMatchObject({ step: run.steps, count: 16, side: 32 });
+    }
   });
 });
