@@ -9,6 +9,7 @@ import {
   ALL_ROWS,
   defaultOf,
   EXTRA_SCHEMA,
+  framesEveryProblem,
   modelDataProblem,
   type CliField,
   type CliSettings,
@@ -74,6 +75,8 @@ export function cliSettings(args: Map<string, string>): CliSettings {
   const s = settings as unknown as CliSettings;
   const mismatch = modelDataProblem(s.model, s.data);
   if (mismatch !== null) throw new Error(mismatch);
+  const frames = framesEveryProblem(s.framesEvery, s.statsEvery);
+  if (frames !== null) throw new Error(frames);
   return s;
 }
 

@@ -15,6 +15,7 @@ import { digitSplit } from '../metrics/digit-split';
 import { loadDigitClassifierInNode } from '../node/digit-classifier-node';
 import { loadMnistInNode } from '../node/mnist-node';
 import { acquireNodeGpu } from '../node/webgpu-node';
+import { FrameRecorder } from '../recording/frame-recorder';
 import { parseArgs } from './args';
 import { CLI_OPTIONS, cliSettings, configFromArgs, usage } from './options';
 
@@ -59,15 +60,21 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const { config, steps } = configFromArgs(args);
-  const { backend: backendName, quiet, out: path } = cliSettings(args);
+  const { backend: backendName, quiet, out: path, framesEvery, noWeights } = cliSettings(args);
   const backend = await makeBackend(backendName);
   console.error(`backend: ${backend.kind} — ${backend.description}`);
   const images = config.data === 'mnist' ? await loadDigits(config.evalSamples) : undefined;
   const trainer = new GanTrainer(backend, config, images?.data, images?.scorer);
+  // Frames for the page's recorded-run player (src/recording/recorded-run.ts), when asked for.
+  const recorder = framesEvery > 0 ? new FrameRecorder(framesEvery, images ? images.data.size : 0) : null;
   trainer.onMetrics((batch) => {
     for (const m of batch) {
       if (trainer.status.get(m.variant)!.diverged === m.step)
         console.error(`\n${m.variant}: diverged at step ${m.step}`);
+    }
+    if (recorder && batch.length > 0) {
+      const captured = batch.map(({ variant }) => ({ variant, ...trainer.status.get(variant)! }));
+      recorder.capture(batch[0].step, captured);
     }
   });
   const start = performance.now();
@@ -107,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
             Array.from(samples.subarray(i * images.data.size, (i + 1) * images.data.size)),
           )
         : Array.from({ length: samples.length / 2 }, (_, i) => [samples[2 * i], samples[2 * i + 1]]),
-      layers: (await trainer.snapshot(v)).map((layer) => {
+      layers: (noWeights ? [] : await trainer.snapshot(v)).map((layer) => {
         const spectrum = layerSpectrum(layer);
         return { ...layer, singularValues: spectrum.singularValues, singularValuesRaw: spectrum.singularValuesRaw };
       }),
@@ -123,6 +130,13 @@ async function main(argv: string[]): Promise<void> {
     metrics: trainer.metrics,
     ...(images ? { reference: images.reference } : {}),
     variants,
+    ...(recorder
+      ? {
+          recordedAt: new Date().toISOString(),
+          ...(trainer.extent ? { extent: trainer.extent } : {}),
+          frames: recorder.frames,
+        }
+      : {}),
   };
   if (path) {
     writeFileSync(path, JSON.stringify(out));

@@ -86,6 +86,10 @@ export interface ExtraSettings {
   evalSamples: number;
   backend: 'webgpu' | 'cpu';
   out: string;
+  /** Steps between recorded frames of samples in the --out JSON (0: none). */
+  framesEvery: number;
+  /** Leave every D layer's W and W̄ out of the --out JSON. */
+  noWeights: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -424,6 +428,22 @@ export const EXTRA_SCHEMA: { readonly [K in keyof ExtraSettings]: SettingRow<Ext
     label: 'Output',
     help: 'write the run (config, metrics, samples, every D layer) as JSON to this path',
   },
+  framesEvery: {
+    codec: integer(0, Infinity),
+    cli: 'frames-every',
+    default: 0,
+    restarts: false,
+    label: 'Frames every',
+    help: 'with --out: every this many steps (a multiple of --stats-every; 0: never) record 16 digits or 512 points per variant for the page’s recorded-run player',
+  },
+  noWeights: {
+    codec: presence,
+    cli: 'no-weights',
+    default: false,
+    restarts: false,
+    label: 'No weights',
+    help: 'with --out: leave out every D layer (W, W̄, ũ: megabytes for the CNN; npm run spectra needs them), e.g. for a recording the page downloads',
+  },
   quiet: {
     codec: presence,
     cli: 'quiet',
@@ -526,6 +546,13 @@ export function shownValue(field: CliField | PageField, value: unknown): string 
   } catch {
     return String(value);
   }
+}
+
+/** Recorded frames come from statistics captures, so their interval must be a multiple of it. */
+export function framesEveryProblem(framesEvery: number, statsEvery: number): string | null {
+  return framesEvery % statsEvery === 0
+    ? null
+    : `--frames-every must be a multiple of --stats-every (${statsEvery}) (got ${framesEvery})`;
 }
 
 /** Model and data must go together: the CNN trains on digits, the MLPs on 2-D points. */

@@ -8,6 +8,7 @@ import { digitScorer } from '../../src/metrics/digit-scorer';
 import { digitSplit } from '../../src/metrics/digit-split';
 import { loadDigitClassifierInNode } from '../../src/node/digit-classifier-node';
 import { loadMnistInNode } from '../../src/node/mnist-node';
+import { parseRecordedRun } from '../../src/recording/recorded-run';
 
 function train(args: string[]): { status: number | null; stderr: string; json: () => Record<string, unknown> } {
   const out = join(mkdtempSync(join(tmpdir(), 'sngan-')), 'run.json');
@@ -122,6 +123,11 @@ describe('npm run train (headless trainer)', () => {
       [['--batch', 'abc'], /--batch must be an integer from 1 to 1024 \(got abc\)/],
       [['--model', 'cnn', '--data', 'ring8'], /the CNN trains on images: data must be mnist/],
       [['--frobnicate', '1'], /unknown option --frobnicate/],
+      // Frames come from statistics captures.
+      [
+        ['--stats-every', '2', '--frames-every', '3'],
+        /--frames-every must be a multiple of --stats-every \(2\) \(got 3\)/,
+      ],
     ] as const) {
       const run = train([...args, '--backend', 'cpu']);
       expect(run.status).toBe(1);
@@ -146,6 +152,8 @@ describe('npm run train (headless trainer)', () => {
       '--eval-samples',
       '16',
       '--stats-every',
+      '2',
+      '--frames-every',
       '2',
       '--backend',
       'cpu',
@@ -200,5 +208,47 @@ describe('npm run train (headless trainer)', () => {
         [1, 1024],
       ]);
     }
+    // --frames-every 2: the page's recorded-run player reads frames at step 1 and 2, 16 digits of
+    // each variant as bytes; the last frame is the final samples to within a byte's step.
+    const recorded = parseRecordedRun(doc);
+    expect(recorded.frames.map((f) => f.step)).toEqual([1, 2]);
+    for (const [name, v] of Object.entries(doc.variants)) {
+      const pixels = recorded.frames[1].samples[name as 'sn']!;
+      expect(pixels.length).toBe(16 * 32 * 32);
+      const flat = v.samples.flat();
+      expect(Math.max(...flat.map((p, i) => Math.abs(p - pixels[i])))).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    }
+  });
+
+  it('records frames of 512 generated points per variant for 2-D data, without the weights if asked', () => {
+    const run = train([
+      '--data',
+      'ring8',
+      '--steps',
+      '4',
+      '--stats-every',
+      '2',
+      '--frames-every',
+      '4',
+      '--no-weights',
+      '--backend',
+      'cpu',
+      '--quiet',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = run.json() as { variants: Record<string, { samples: number[][]; layers: unknown[] }> };
+    // --no-weights: the layers (W, W̄) are left out; the player does not need them.
+    for (const v of Object.values(doc.variants)) expect(v.layers).toEqual([]);
+    const recorded = parseRecordedRun(doc);
+    expect(recorded.extent).toEqual([-3, 3, -3, 3]);
+    expect(Date.now() - Date.parse(recorded.recordedAt!)).toBeLessThan(120_000);
+    expect(recorded.frames.map((f) => [f.step, Object.keys(f.samples)])).toEqual([
+      [1, ['sn', 'wn', 'none']],
+      [4, ['sn', 'wn', 'none']],
+    ]);
+    const points = recorded.frames[1].samples.sn!;
+    expect(points.length).toBe(2 * 512);
+    const last = doc.variants.sn.samples.slice(0, 512).flat();
+    expect(Math.max(...last.map((p, i) => Math.abs(p - points[i])))).toBeLessThanOrEqual(5e-5 + 1e-6);
   });
 });

@@ -5,6 +5,7 @@
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { VARIANT_TITLES } from '../../gan/config';
+import { recordingLabelText } from '../../recording/recording-label';
 import '../visuals/legend';
 import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
@@ -43,6 +44,10 @@ export class StatusLine extends StoreElement {
       .badge.cpu {
         background: #d55e00;
       }
+      .badge.recording {
+        background: #56b4e9;
+        color: #10212b;
+      }
       .reason {
         color: #7a3300;
       }
@@ -67,11 +72,18 @@ export class StatusLine extends StoreElement {
     const run = this.store.run;
     const b = run.backend;
     const phase = run.hiddenPause ? 'paused (tab hidden)' : PHASE_WORDS[run.phase];
-    const rate = run.phase === 'running' ? run.stepsPerSecond.toFixed(run.stepsPerSecond < 10 ? 1 : 0) : '–';
+    const live = run.phase === 'running' && !run.recording;
+    const rate = live ? run.stepsPerSecond.toFixed(run.stepsPerSecond < 10 ? 1 : 0) : '–';
     const everyone = [...run.variants, ...Object.keys(run.diverged).filter((v) => !run.variants.includes(v as never))];
+    // A recording names what it was recorded on instead of this device (whose speed it does not show).
+    const source = run.recording
+      ? html`<span class="badge recording" data-testid="backend-badge" data-kind="recording">Recording</span>
+          <span data-testid="recording-label">${recordingLabelText(run.recording)}</span>`
+      : null;
     return html`
       ${
-        b
+        source ??
+        (b
           ? html`<span class="badge ${b.kind}" data-testid="backend-badge" data-kind=${b.kind}>
                 ${b.kind === 'webgpu' ? 'WebGPU' : 'CPU fallback'}
               </span>
@@ -81,13 +93,13 @@ export class StatusLine extends StoreElement {
                   ? html`<span class="reason" data-testid="fallback-reason">Why: ${b.fallbackReason}</span>`
                   : ''
               }`
-          : html`<span>Looking for a GPU…</span>`
+          : html`<span>Looking for a GPU…</span>`)
       }
       <span class="step">step <strong data-testid="step-count">${run.step}</strong></span>
       <span data-testid="run-phase" data-phase=${run.hiddenPause ? 'hidden' : run.phase}>${phase}</span>
       <span
         ><span data-testid="steps-per-second">${rate}</span> steps/s ·
-        <span data-testid="frames-per-second">${run.phase === 'running' ? run.framesPerSecond.toFixed(0) : '–'}</span>
+        <span data-testid="frames-per-second">${live ? run.framesPerSecond.toFixed(0) : '–'}</span>
         frames/s</span
       >
       <sngan-info topic="status-line"></sngan-info>
@@ -100,7 +112,7 @@ export class StatusLine extends StoreElement {
         >
           <sngan-variant-swatch variant=${v}></sngan-variant-swatch>
           ${VARIANT_TITLES[v as keyof typeof VARIANT_TITLES]}:
-          ${diverged !== undefined ? `diverged at step ${diverged}` : `${rate} steps/s`}
+          ${diverged !== undefined ? `diverged at step ${diverged}` : run.recording ? 'recorded' : `${rate} steps/s`}
         </span>`;
       })}
     `;

@@ -6,6 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VariantName } from '../../gan/config';
+import type { RecordingLabel } from '../../recording/recording-label';
 import type { FieldFrame, ImageFrame, MetricsHistory, RatePoint } from '../view-model';
 import { DEFAULT_SETTINGS, type PageSettings } from './settings';
 import type { UrlNotice } from './url-state';
@@ -41,6 +42,11 @@ export interface RunState {
   problem: string | null;
   /** Things the visitor should know that are not problems (restarts, recoveries). */
   info: string | null;
+  /**
+   * Set while a recorded run plays (src/ui/recording/recording-player.ts): what it was recorded
+   * on. `backend` still describes the visitor's own device; everything else is the recording's.
+   */
+  recording: RecordingLabel | null;
 }
 
 export const initialRun = (): RunState => ({
@@ -59,6 +65,7 @@ export const initialRun = (): RunState => ({
   realPoints: null,
   problem: null,
   info: null,
+  recording: null,
 });
 
 export class AppStore {
