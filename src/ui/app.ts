@@ -17,6 +17,8 @@ import type { PageSettings } from './state/settings';
 import './lesson/lesson-view';
 import './lesson/info-button';
 import './visuals/samples-view';
+import { RecordingPlayer } from './recording/recording-player';
+import { loadRecordedRun, needsRecordedRun } from './recording/recording-source';
 import './controls/settings-panel';
 import './controls/status-line';
 import './controls/toolbar';
@@ -39,6 +41,8 @@ export class App extends LitElement {
   @state() private present = false;
   /** Whether the scene's toggle (e.g. warm-up rounds) is on. */
   @state() private sceneToggled = false;
+  /** The recorded run a scene plays instead of training (no GPU fast enough), or null. */
+  @state() private player: RecordingPlayer | null = null;
 
   constructor() {
     super();
@@ -195,7 +199,14 @@ export class App extends LitElement {
     // The automation interface (tests, the console); it reads the session's real state only.
     window.sngan = automation(this.store, this.session);
     window.addEventListener('keydown', this.onKey);
-    void this.session.start();
+    // A scene with a recording plays it once the device is known to be too slow for it (a CNN the
+    // CPU backend refuses to train is one such case, so a failed start goes on to the check too).
+    void this.session
+      .start()
+      .catch(() => undefined)
+      .then(() => {
+        if (this.wantsRecording()) void this.enterRecording(this.store.settings.autoplay);
+      });
   }
 
   override disconnectedCallback(): void {
@@ -213,14 +224,20 @@ export class App extends LitElement {
     const target = event.composedPath()[0] as HTMLElement | undefined;
     if (target && ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName)) return;
     const phase = this.store.run.phase;
+    const player = this.player;
     if (event.key === ' ') {
       event.preventDefault();
-      if (phase === 'running') this.session.pause();
+      if (player) {
+        if (player.playing) player.pause();
+        else player.play();
+      } else if (phase === 'running') this.session.pause();
       else this.session.play();
     } else if (event.key === 's' || event.key === 'S') {
-      void this.session.stepOnce('both');
+      if (player) player.stepOnce();
+      else void this.session.stepOnce('both');
     } else if (event.key === 'r' || event.key === 'R') {
-      void this.session.reset();
+      if (player) player.reset();
+      else void this.session.reset();
     } else if (event.key === 'ArrowRight' && this.lesson !== null) {
       event.preventDefault();
       void this.goToScene(this.lesson + 1);
@@ -244,13 +261,42 @@ export class App extends LitElement {
   }
 
   private async startScene(settings: PageSettings, play: boolean): Promise<void> {
+    this.leaveRecording();
     this.session.pause();
     this.store.setUrlNotices([]);
     this.store.setSettings({ ...settings, hidden: this.store.settings.hidden });
     this.syncUrl();
+    if (this.wantsRecording()) return this.enterRecording(play);
     await this.session.reset();
     this.store.setRun({ info: null });
     if (play) this.session.play();
+  }
+
+  /** Whether the current scene plays its recording: it has one and this device is too slow for it. */
+  private wantsRecording(): boolean {
+    const scene = this.lesson !== null ? sceneAt(this.lesson) : undefined;
+    return scene?.recording !== undefined && needsRecordedRun(this.store.run.backend) === true;
+  }
+
+  /** Plays the scene's recorded run in the views instead of training (the session stays paused). */
+  private async enterRecording(play: boolean): Promise<void> {
+    const path = sceneAt(this.lesson ?? 0)?.recording;
+    if (!path) return;
+    this.session.pause();
+    try {
+      const run = await loadRecordedRun(path);
+      this.leaveRecording();
+      this.store.setRun({ problem: null, info: null });
+      this.player = new RecordingPlayer(this.store, run);
+      if (play) this.player.play();
+    } catch (error) {
+      this.store.setRun({ problem: `The recorded run could not be played: ${(error as Error).message}` });
+    }
+  }
+
+  private leaveRecording(): void {
+    this.player?.dispose();
+    this.player = null;
   }
 
   /** The scene's toggle: its settings with the toggle's query on top, a fresh run. */
@@ -274,6 +320,11 @@ export class App extends LitElement {
   }
 
   private leaveLesson(): void {
+    if (this.player) {
+      // The sandbox trains live: the recording gives way to a fresh run of the same settings.
+      this.leaveRecording();
+      void this.session.reset();
+    }
     this.lesson = null;
     this.present = false;
     this.syncUrl();

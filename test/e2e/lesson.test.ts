@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SCENES } from '../../src/lesson/scenes';
 import { sceneSettings } from '../../src/ui/lesson/lesson-url';
-import { ARTIFACTS, collectErrors, useSite } from './browser';
+import { ARTIFACTS, collectErrors, launchChromium, useSite } from './browser';
 
 const site = useSite();
 
@@ -153,6 +153,44 @@ describe('the lesson', () => {
       },
     );
   }
+
+  it(
+    'scene 5 without WebGPU plays the recorded run, labelled with its adapter, date and settings',
+    { timeout: 400_000 },
+    async () => {
+      const browser = await launchChromium({ webgpu: false });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        const errors = collectErrors(page);
+        await open(page, 'lesson=5');
+        const label = page.locator('sngan-status-line [data-testid="recording-label"]');
+        await label.waitFor({ timeout: 120_000 });
+        const text = await label.innerText();
+        expect(text).toMatch(/Recorded run/);
+        expect(text).toMatch(/SwiftShader|swiftshader|GPU|NVIDIA/i);
+        expect(text).toMatch(/\d{4}-\d{2}-\d{2}/);
+        expect(text).toMatch(/setting E/);
+        expect(await page.locator('[data-testid="problem"]').count()).toBe(0);
+        // It plays like a run: the step advances to the recording's last step, grids and charts fill.
+        await page.click('[data-testid="lesson-play"]');
+        await page.waitForFunction(
+          () => {
+            const run = window.sngan!.store.run;
+            return run.phase === 'paused' && run.step > 1;
+          },
+          undefined,
+          { timeout: 120_000 },
+        );
+        await expect
+          .poll(() => viewsWithData(page), { timeout: 60_000 })
+          .toMatchObject({ panels: 3, charts: 1, emptyCharts: 0 });
+        await page.screenshot({ path: `${ARTIFACTS}/lesson-5-recorded.png` });
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('moves between scenes with → and ← and the buttons; the address bar follows', { timeout: 300_000 }, async () => {
     await withPage(1280, 800, async (page) => {

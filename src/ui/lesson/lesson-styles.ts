@@ -165,6 +165,10 @@ export const lessonStyles = [
       background: #fff4d6;
       border-color: #e69f00;
     }
+    .notice.recording {
+      background: #f1ecf7;
+      border-color: #8e6bbf;
+    }
     .notice.info {
       background: #e8f1f8;
       border-color: #0072b2;

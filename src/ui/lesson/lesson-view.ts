@@ -11,6 +11,7 @@ import { dataset2d, isDataset2dName } from '../../data/mixtures';
 import { SCENES, sceneAt, type Scene, type SceneView } from '../../lesson/scenes';
 import { VARIANT_NAMES, type VariantName } from '../../gan/config';
 import type { TrainingSession } from '../session/session';
+import type { RecordingPlayer } from '../recording/recording-player';
 import { isImageData } from '../state/settings';
 import { StoreElement } from '../controls/store-element';
 import { lessonStyles } from './lesson-styles';
@@ -35,6 +36,8 @@ export class LessonView extends StoreElement {
   @property({ type: Boolean }) toggled = false;
   /** Presentation mode of the sandbox page (no scene: the visitor's own settings). */
   @property({ type: Boolean }) free = false;
+  /** A recorded run playing instead of live training: the controls drive it. */
+  @property({ attribute: false }) player: RecordingPlayer | null = null;
   /** Only the way through the scenes and the scene's text (above the full page of the last scene). */
   @property({ type: Boolean, reflect: true }) compact = false;
 
@@ -167,23 +170,41 @@ export class LessonView extends StoreElement {
     </nav>`;
   }
 
+  private playPause(running: boolean): void {
+    const target = this.player ?? this.session;
+    if (running) target.pause();
+    else target.play();
+  }
+
+  private stepOnce(): void {
+    if (this.player) this.player.stepOnce();
+    else void this.session.stepOnce('both');
+  }
+
+  private reset(): void {
+    if (this.player) this.player.reset();
+    else void this.session.reset();
+  }
+
+  /** What a recording is, on screen wherever it plays (the status line says it too, off the slide). */
+  private renderRecordingLabel() {
+    const recording = this.store.run.recording;
+    if (!recording || !this.present) return nothing;
+    return html`<p class="notice recording" data-testid="recording-label">
+      Recorded run — ${recording.adapter}, ${recording.recordedAt}, ${recording.settings}
+    </p>`;
+  }
+
   private renderControls() {
     const phase = this.store.run.phase;
     const running = phase === 'running';
     const busy = phase === 'starting' || phase === 'recovering' || phase === 'failed';
     return html`<div class="controls" role="group" aria-label="Training">
-      <button
-        class="primary"
-        data-testid="lesson-play"
-        ?disabled=${busy}
-        @click=${() => (running ? this.session.pause() : this.session.play())}
-      >
-        ${running ? '❚❚ Pause' : '▶ Train'}
+      <button class="primary" data-testid="lesson-play" ?disabled=${busy} @click=${() => this.playPause(running)}>
+        ${running ? '❚❚ Pause' : this.player ? '▶ Play' : '▶ Train'}
       </button>
-      <button data-testid="lesson-step" ?disabled=${running || busy} @click=${() => void this.session.stepOnce('both')}>
-        Step
-      </button>
-      <button data-testid="lesson-reset" ?disabled=${busy} @click=${() => void this.session.reset()}>⟲ Reset</button>
+      <button data-testid="lesson-step" ?disabled=${running || busy} @click=${() => this.stepOnce()}>Step</button>
+      <button data-testid="lesson-reset" ?disabled=${busy} @click=${() => this.reset()}>⟲ Reset</button>
       <button data-testid="present-toggle" @click=${() => this.togglePresent()} title="Presentation mode (P)">
         ${this.present ? 'Leave presentation' : 'Present'}
       </button>
@@ -254,6 +275,7 @@ export class LessonView extends StoreElement {
     const run = this.store.run;
     const url = this.store.urlNotices;
     return html`<div class="notices">
+      ${this.renderRecordingLabel()}
       ${
         url.length > 0
           ? html`<div class="notice url" role="status" data-testid="url-notice">
