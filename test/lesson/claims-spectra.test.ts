@@ -63,19 +63,23 @@ describe('scene 4: what each normalization does to the spectrum (ring of 8, sett
 });
 
 describe('scene 6: other ways to tame D (grid of 25, setting C)', () => {
+  const ranks: Map<VariantName, number>[] = [];
   for (const seed of SEEDS) {
-    it(
-      `seed ${seed}: after 1,000 steps orthonormal regularization's W̄ has a higher stable rank than SN's, clipping's the lowest`,
-      { timeout: 1_200_000 },
-      async () => {
-        const spectra = await hiddenSpectra('others', seed, ['sn', 'orthonormal', 'clip'], 1000);
-        const rank = (v: VariantName) => spectra.get(v)!.stableRank;
-        console.log(
-          `seed ${seed}: stable rank sn ${rank('sn').toFixed(1)}, orthonormal ${rank('orthonormal').toFixed(1)}, clip ${rank('clip').toFixed(1)}`,
-        );
-        expect(rank('orthonormal')).toBeGreaterThan(rank('sn'));
-        expect(rank('clip')).toBeLessThan(rank('sn'));
-      },
-    );
+    it(`seed ${seed}: after 1,000 steps clipping's W̄ has the lowest stable rank`, { timeout: 1_200_000 }, async () => {
+      const spectra = await hiddenSpectra('others', seed, ['sn', 'orthonormal', 'clip'], 1000);
+      const rank = new Map([...spectra].map(([v, s]) => [v, s.stableRank]));
+      ranks.push(rank);
+      console.log(
+        `seed ${seed}: stable rank sn ${rank.get('sn')!.toFixed(1)}, orthonormal ${rank.get('orthonormal')!.toFixed(1)}, clip ${rank.get('clip')!.toFixed(1)}`,
+      );
+      expect(rank.get('clip')!).toBeLessThan(rank.get('sn')!);
+      expect(rank.get('clip')!).toBeLessThan(rank.get('orthonormal')!);
+    });
   }
+
+  it('orthonormal regularization (β = 1e-4) beat SN’s stable rank in only 3 of 5 seeds', () => {
+    expect(ranks).toHaveLength(SEEDS.length);
+    expect(ranks.filter((r) => r.get('orthonormal')! > r.get('sn')!)).toHaveLength(3);
+    expect(lookFor('others').join(' ')).toContain('3 of 5');
+  });
 });
