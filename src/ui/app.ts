@@ -8,6 +8,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { dataset2d, isDataset2dName } from '../data/mixtures';
 import { VARIANT_NAMES, type VariantName } from '../gan/config';
 import { automation } from './automation';
+import { noticeStyles, renderNotices } from './controls/notices';
 import { TrainingSession } from './session/session';
 import { isImageData } from './state/settings';
 import { AppStore, StoreController } from './state/store';
@@ -50,143 +51,128 @@ export class App extends LitElement {
     new StoreController(this, this.store);
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      font:
-        16px/1.45 system-ui,
-        -apple-system,
-        'Segoe UI',
-        sans-serif;
-      color: #1a1a1a;
-      max-width: 1800px;
-      margin: 0 auto;
-      padding: 0.8rem 1.2rem 3rem;
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: baseline;
-      gap: 0.2rem 1rem;
-    }
-    h1 {
-      font-size: 1.9rem;
-      margin: 0;
-    }
-    header p {
-      margin: 0;
-      color: #444;
-    }
-    kbd {
-      font:
-        0.85em ui-monospace,
-        monospace;
-      border: 1px solid #aaa;
-      border-radius: 3px;
-      padding: 0 0.25em;
-      background: #f6f6f6;
-    }
-    .bar {
-      display: flex;
-      flex-direction: column;
-      gap: 0.5rem;
-      margin: 0.7rem 0;
-      position: sticky;
-      top: 0;
-      z-index: 2;
-      background: #fff;
-      padding: 0.4rem 0;
-    }
-    .notice {
-      margin: 0;
-      padding: 0.45rem 0.9rem;
-      border-radius: 6px;
-      border-left: 5px solid;
-    }
-    .notice.problem {
-      background: #fde8e8;
-      border-color: #d55e00;
-    }
-    .notice.url {
-      background: #fff4d6;
-      border-color: #e69f00;
-    }
-    .notice.info {
-      background: #e8f1f8;
-      border-color: #0072b2;
-    }
-    .layout {
-      display: grid;
-      grid-template-columns: 350px minmax(0, 1fr);
-      gap: 1.2rem;
-      align-items: start;
-    }
-    .layout.full {
-      grid-template-columns: minmax(0, 1fr);
-    }
-    @media (max-width: 900px) {
+  static override styles = [
+    noticeStyles,
+    css`
+      :host {
+        display: block;
+        font:
+          16px/1.45 system-ui,
+          -apple-system,
+          'Segoe UI',
+          sans-serif;
+        color: #1a1a1a;
+        max-width: 1800px;
+        margin: 0 auto;
+        padding: 0.8rem 1.2rem 3rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 0.2rem 1rem;
+      }
+      h1 {
+        font-size: 1.9rem;
+        margin: 0;
+      }
+      header p {
+        margin: 0;
+        color: #444;
+      }
+      kbd {
+        font:
+          0.85em ui-monospace,
+          monospace;
+        border: 1px solid #aaa;
+        border-radius: 3px;
+        padding: 0 0.25em;
+        background: #f6f6f6;
+      }
+      .bar {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        margin: 0.7rem 0;
+        position: sticky;
+        top: 0;
+        z-index: 2;
+        background: #fff;
+        padding: 0.4rem 0;
+      }
       .layout {
+        display: grid;
+        grid-template-columns: 350px minmax(0, 1fr);
+        gap: 1.2rem;
+        align-items: start;
+      }
+      .layout.full {
         grid-template-columns: minmax(0, 1fr);
       }
-    }
-    h2 {
-      font-size: 1.35rem;
-      margin: 1.2rem 0 0.5rem;
-    }
-    h2:first-child {
-      margin-top: 0;
-    }
-    .visuals {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 1rem;
-    }
-    .caption {
-      color: #444;
-      margin: 0 0 0.6rem;
-    }
-    details {
-      margin-top: 2rem;
-    }
-    summary {
-      cursor: pointer;
-      font-weight: 600;
-    }
-    .lesson-entry {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: baseline;
-      gap: 0.2rem 1rem;
-      margin: 0.6rem 0 0.2rem;
-      padding: 0.7rem 1.1rem;
-      border: 2px solid #0072b2;
-      border-radius: 8px;
-      background: #e8f1f8;
-      color: #1a1a1a;
-      text-decoration: none;
-    }
-    .lesson-entry strong {
-      font-size: 1.2rem;
-      color: #005a8c;
-    }
-    .lesson-entry:hover strong,
-    .lesson-entry:focus-visible strong {
-      text-decoration: underline;
-    }
-    .lesson-entry:focus-visible {
-      outline: 3px solid #000;
-      outline-offset: 2px;
-    }
-    button.link {
-      font: inherit;
-      background: none;
-      border: none;
-      color: #0072b2;
-      text-decoration: underline;
-      cursor: pointer;
-      padding: 0;
-    }
-  `;
+      @media (max-width: 900px) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr);
+        }
+      }
+      h2 {
+        font-size: 1.35rem;
+        margin: 1.2rem 0 0.5rem;
+      }
+      h2:first-child {
+        margin-top: 0;
+      }
+      .visuals {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+      }
+      .caption {
+        color: #444;
+        margin: 0 0 0.6rem;
+      }
+      details {
+        margin-top: 2rem;
+      }
+      summary {
+        cursor: pointer;
+        font-weight: 600;
+      }
+      .lesson-entry {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 0.2rem 1rem;
+        margin: 0.6rem 0 0.2rem;
+        padding: 0.7rem 1.1rem;
+        border: 2px solid #0072b2;
+        border-radius: 8px;
+        background: #e8f1f8;
+        color: #1a1a1a;
+        text-decoration: none;
+      }
+      .lesson-entry strong {
+        font-size: 1.2rem;
+        color: #005a8c;
+      }
+      .lesson-entry:hover strong,
+      .lesson-entry:focus-visible strong {
+        text-decoration: underline;
+      }
+      .lesson-entry:focus-visible {
+        outline: 3px solid #000;
+        outline-offset: 2px;
+      }
+      button.link {
+        font: inherit;
+        background: none;
+        border: none;
+        color: #0072b2;
+        text-decoration: underline;
+        cursor: pointer;
+        padding: 0;
+      }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -343,19 +329,7 @@ export class App extends LitElement {
   }
 
   private renderNotices() {
-    const run = this.store.run;
-    return html`
-      ${
-        this.store.urlNotices.length > 0
-          ? html`<div class="notice url" role="status" data-testid="url-notice">
-              <strong>Some link settings were not valid and fell back to defaults:</strong>
-              ${this.store.urlNotices.map((n) => html`<div>${n.message}</div>`)}
-            </div>`
-          : ''
-      }
-      ${run.problem ? html`<p class="notice problem" role="alert" data-testid="problem">${run.problem}</p>` : ''}
-      ${run.info ? html`<p class="notice info" role="status" data-testid="info">${run.info}</p>` : ''}
-    `;
+    return renderNotices(this.store);
   }
 
   private shownVariants(): VariantName[] {
@@ -427,6 +401,7 @@ export class App extends LitElement {
       .present=${this.present}
       .toggled=${this.sceneToggled}
       .free=${this.lesson === null}
+      .player=${this.player}
       @scene-change=${(e: CustomEvent<number>) => void this.goToScene(e.detail)}
       @scene-toggle=${(e: CustomEvent<boolean>) => void this.toggleScene(e.detail)}
       @present-toggle=${() => this.togglePresent()}

@@ -5,9 +5,11 @@
  */
 import { css } from 'lit';
 import { RICH_TEXT_STYLES } from './rich-text';
+import { noticeStyles } from '../controls/notices';
 
 export const lessonStyles = [
   ...RICH_TEXT_STYLES,
+  noticeStyles,
   css`
     :host {
       display: block;
@@ -150,28 +152,6 @@ export const lessonStyles = [
     .toggle input {
       width: 1.2em;
       height: 1.2em;
-    }
-    .notice {
-      margin: 0.3em 0;
-      padding: 0.3em 0.8em;
-      border-radius: 6px;
-      border-left: 5px solid;
-    }
-    .notice.problem {
-      background: #fde8e8;
-      border-color: #d55e00;
-    }
-    .notice.url {
-      background: #fff4d6;
-      border-color: #e69f00;
-    }
-    .notice.recording {
-      background: #f1ecf7;
-      border-color: #8e6bbf;
-    }
-    .notice.info {
-      background: #e8f1f8;
-      border-color: #0072b2;
     }
     .controls {
       display: flex;

@@ -15,6 +15,7 @@ import type { RecordingPlayer } from '../recording/recording-player';
 import { isImageData } from '../state/settings';
 import { StoreElement } from '../controls/store-element';
 import { lessonStyles } from './lesson-styles';
+import { renderNotices } from '../controls/notices';
 import { richText } from './rich-text';
 import { viewLayout, type ViewLayout } from './view-layout';
 import '../controls/status-line';
@@ -272,20 +273,7 @@ export class LessonView extends StoreElement {
 
   /** Problems, information and rejected link values, inside the scene so presentation mode shows them too. */
   private renderNotices() {
-    const run = this.store.run;
-    const url = this.store.urlNotices;
-    return html`<div class="notices">
-      ${this.renderRecordingLabel()}
-      ${
-        url.length > 0
-          ? html`<div class="notice url" role="status" data-testid="url-notice">
-              ${url.map((n) => html`<div>${n.message}</div>`)}
-            </div>`
-          : nothing
-      }
-      ${run.problem ? html`<p class="notice problem" role="alert" data-testid="problem">${run.problem}</p>` : nothing}
-      ${run.info ? html`<p class="notice info" role="status" data-testid="info">${run.info}</p>` : nothing}
-    </div>`;
+    return html`<div class="notices">${this.renderRecordingLabel()} ${renderNotices(this.store)}</div>`;
   }
 
   private renderLookFor(scene: Scene) {
