@@ -2,7 +2,7 @@
 // and use most of it.
 import { describe, expect, it } from 'vitest';
 import { SCENES } from '../../src/lesson/scenes';
-import { viewLayout } from '../../src/ui/lesson/view-layout';
+import { PANEL_CHROME, viewLayout } from '../../src/ui/lesson/view-layout';
 
 const SCREENS = [
   { width: 1280, height: 720, font: 24 },
@@ -33,7 +33,7 @@ describe('scene view layout', () => {
               expect(layout.boxes[samples].width, label).toBeLessThanOrEqual(width);
               const columns = Math.max(1, Math.floor((width + screen.font) / (panel + screen.font)));
               const rows = Math.ceil(variants / columns);
-              const panelsHeight = rows * (panel + 2.2 * screen.font) + (rows - 1) * screen.font;
+              const panelsHeight = rows * (panel + PANEL_CHROME * screen.font) + (rows - 1) * screen.font;
               // Below the panels: a gap, then each chart with its lines of text (a spectrum's key).
               const below = scene.views.map((v, i) =>
                 i === samples

@@ -22,8 +22,8 @@ export interface ViewLayout {
 
 /** Lines of text around a chart (a spectrum view's key above it), in font heights. */
 const chartChrome = (view: SceneView): number => (view.kind === 'spectra' ? 2.4 : 0.6);
-/** A sample panel's title line and padding, in font heights. */
-const PANEL_CHROME = 2.2;
+/** A sample panel's title line above and colour key below, with their margins, in font heights. */
+export const PANEL_CHROME = 3.3;
 
 /** The largest square panels for n of them in a w × h box: [side, columns]. */
 function bestGrid(n: number, w: number, h: number, gap: number, chrome: number): [number, number] {

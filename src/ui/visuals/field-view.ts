@@ -120,6 +120,8 @@ export class FieldView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The title is cut to the picture's width (plus its 1 px border).
+    if (changed.has('size')) this.style.setProperty('--frame-width', `${this.size + 2}px`);
     if (
       changed.has('frame') ||
       changed.has('realPoints') ||
