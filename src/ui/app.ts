@@ -187,12 +187,7 @@ export class App extends LitElement {
     window.addEventListener('keydown', this.onKey);
     // A scene with a recording plays it once the device is known to be too slow for it (a CNN the
     // CPU backend refuses to train is one such case, so a failed start goes on to the check too).
-    void this.session
-      .start()
-      .catch(() => undefined)
-      .then(() => {
-        if (this.wantsRecording()) void this.enterRecording(this.store.settings.autoplay);
-      });
+    void this.openFirstRun();
   }
 
   override disconnectedCallback(): void {
@@ -256,6 +251,19 @@ export class App extends LitElement {
     await this.session.reset();
     this.store.setRun({ info: null });
     if (play) this.session.play();
+  }
+
+  /**
+   * The first run: a scene with a recording first finds the device and plays the recording where
+   * it is too slow (nothing is built for it); everything else trains live.
+   */
+  private async openFirstRun(): Promise<void> {
+    const scene = this.lesson !== null ? sceneAt(this.lesson) : undefined;
+    if (scene?.recording) {
+      await this.session.connect().catch(() => undefined);
+      if (this.wantsRecording()) return this.enterRecording(this.store.settings.autoplay);
+    }
+    await this.session.start();
   }
 
   /** Whether the current scene plays its recording: it has one and this device is too slow for it. */

@@ -2,7 +2,7 @@
 // and use most of it.
 import { describe, expect, it } from 'vitest';
 import { SCENES } from '../../src/lesson/scenes';
-import { viewLayout } from '../../src/ui/lesson/view-layout';
+import { PANEL_CHROME_PRESENT, viewLayout } from '../../src/ui/lesson/view-layout';
 
 const SCREENS = [
   { width: 1280, height: 720, font: 24 },
@@ -18,7 +18,7 @@ describe('scene view layout', () => {
       const height = screen.height - 6.5 * screen.font;
       for (const scene of SCENES) {
         for (let variants = 1; variants <= 6; variants++) {
-          const layout = viewLayout(scene.views, variants, width, height, screen.font);
+          const layout = viewLayout(scene.views, variants, width, height, screen.font, PANEL_CHROME_PRESENT);
           const label = `${scene.slug} with ${variants} variants`;
           expect(layout.boxes).toHaveLength(scene.views.length);
           const samples = scene.views.findIndex((v) => v.kind === 'samples');
@@ -33,7 +33,7 @@ describe('scene view layout', () => {
               expect(layout.boxes[samples].width, label).toBeLessThanOrEqual(width);
               const columns = Math.max(1, Math.floor((width + screen.font) / (panel + screen.font)));
               const rows = Math.ceil(variants / columns);
-              const panelsHeight = rows * (panel + 2.2 * screen.font) + (rows - 1) * screen.font;
+              const panelsHeight = rows * (panel + PANEL_CHROME_PRESENT * screen.font) + (rows - 1) * screen.font;
               // Below the panels: a gap, then each chart with its lines of text (a spectrum's key).
               const below = scene.views.map((v, i) =>
                 i === samples

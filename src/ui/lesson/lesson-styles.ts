@@ -225,6 +225,7 @@ export const lessonStyles = [
       /* Panel titles, tick labels and keys as large as the rest of the text. */
       --frame-font: 1em;
       --frame-small-font: 1em;
+      --frame-key-display: none;
     }
     .slide footer {
       display: grid;

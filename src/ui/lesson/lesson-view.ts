@@ -17,7 +17,7 @@ import { StoreElement } from '../controls/store-element';
 import { lessonStyles } from './lesson-styles';
 import { renderNotices } from '../controls/notices';
 import { richText } from './rich-text';
-import { viewLayout, type ViewLayout } from './view-layout';
+import { PANEL_CHROME, PANEL_CHROME_PRESENT, viewLayout, type ViewLayout } from './view-layout';
 import '../controls/status-line';
 import '../spectra-panel';
 import '../training-charts';
@@ -83,7 +83,8 @@ export class LessonView extends StoreElement {
     if (!box) return;
     const { width, height } = box.getBoundingClientRect();
     this.laidOutFor = this.shownVariants().length;
-    const next = viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx());
+    const chrome = this.present ? PANEL_CHROME_PRESENT : PANEL_CHROME;
+    const next = viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
     if (JSON.stringify(next) !== JSON.stringify(this.layout)) this.layout = next;
   }
 

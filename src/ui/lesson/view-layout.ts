@@ -22,8 +22,10 @@ export interface ViewLayout {
 
 /** Lines of text around a chart (a spectrum view's key above it), in font heights. */
 const chartChrome = (view: SceneView): number => (view.kind === 'spectra' ? 2.4 : 0.6);
-/** A sample panel's title line and padding, in font heights. */
-const PANEL_CHROME = 2.2;
+/** A sample panel's title line above and colour key below, with their margins, in font heights. */
+export const PANEL_CHROME = 3.3;
+/** The same in presentation mode, where the key and ticks are hidden (the (i) explains them). */
+export const PANEL_CHROME_PRESENT = 1.8;
 
 /** The largest square panels for n of them in a w × h box: [side, columns]. */
 function bestGrid(n: number, w: number, h: number, gap: number, chrome: number): [number, number] {
@@ -42,9 +44,10 @@ export function viewLayout(
   width: number,
   height: number,
   fontPx: number,
+  panelChrome = PANEL_CHROME,
 ): ViewLayout {
   const gap = Math.round(fontPx);
-  const chrome = PANEL_CHROME * fontPx;
+  const chrome = panelChrome * fontPx;
   const samples = views.findIndex((v) => v.kind === 'samples');
   const charts = views.map((v, i) => ({ v, i })).filter(({ v }) => v.kind !== 'samples');
   const boxes: ViewBox[] = views.map(() => ({ width: 0, chartHeight: 0 }));

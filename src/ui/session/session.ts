@@ -238,6 +238,15 @@ export class TrainingSession {
     return digits;
   }
 
+  /**
+   * Finds the device (GPU, or the CPU backend and why) and shows it, without building a run: a
+   * scene that may play a recording instead decides on this before it trains anything.
+   */
+  async connect(): Promise<void> {
+    const device = await this.ensureDevice();
+    this.store.setRun({ backend: device.info });
+  }
+
   private ensureDevice(): Promise<Device> {
     if (this.device) return Promise.resolve(this.device);
     this.devicePromise ??= chooseDevice(

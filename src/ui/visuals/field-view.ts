@@ -57,6 +57,7 @@ export class FieldView extends LitElement {
         border: 1px solid #ccc;
       }
       .tick {
+        display: var(--frame-key-display, block);
         position: absolute;
         font-size: var(--frame-small-font, 10px);
         line-height: 1;
@@ -66,7 +67,8 @@ export class FieldView extends LitElement {
         pointer-events: none;
       }
       .key {
-        display: flex;
+        /* The lesson's presentation mode hides the key and the ticks: its (i) explains them. */
+        display: var(--frame-key-display, flex);
         align-items: center;
         gap: 0.3rem;
         margin-top: 0.2rem;
@@ -120,6 +122,8 @@ export class FieldView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The title is cut to the picture's width (plus its 1 px border).
+    if (changed.has('size')) this.style.setProperty('--frame-width', `${this.size + 2}px`);
     if (
       changed.has('frame') ||
       changed.has('realPoints') ||

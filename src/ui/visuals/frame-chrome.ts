@@ -21,6 +21,15 @@ export const frameStyles = css`
     gap: 0.4rem;
     margin-bottom: 0.2rem;
     font-weight: 600;
+    /* Never wider than the picture: a long name is cut with an ellipsis (the (i) explains it). */
+    max-width: var(--frame-width, none);
+    overflow: hidden;
+    white-space: nowrap;
+  }
+  .title > span {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    min-width: 0;
   }
   .step {
     font-weight: 400;

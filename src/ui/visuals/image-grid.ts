@@ -63,6 +63,10 @@ export class ImageGrid extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The title is cut to the grid's width.
+    if (changed.has('columns') || changed.has('cell')) {
+      this.style.setProperty('--frame-width', `${this.columns * this.cell}px`);
+    }
     if (changed.has('frame') || changed.has('columns') || changed.has('cell')) scheduleDraw(this);
   }
 
