@@ -2,7 +2,7 @@
 // and use most of it.
 import { describe, expect, it } from 'vitest';
 import { SCENES } from '../../src/lesson/scenes';
-import { PANEL_CHROME_PRESENT, viewLayout } from '../../src/ui/lesson/view-layout';
+import { PANEL_CHROME_PRESENT, SAMPLES_HEADING, viewLayout } from '../../src/ui/lesson/view-layout';
 
 const SCREENS = [
   { width: 1280, height: 720, font: 24 },
@@ -29,11 +29,25 @@ describe('scene view layout', () => {
             expect(panel, label).toBeGreaterThan(screen.height / 8);
             if (layout.sideBySide) {
               expect(layout.boxes[samples].width + screen.font + chartWidths, label).toBeLessThanOrEqual(width + 1);
+              // The panels' rows, under their heading, fit the stage's height too.
+              const columns = Math.max(
+                1,
+                Math.floor((layout.boxes[samples].width + screen.font) / (panel + screen.font)),
+              );
+              const rows = Math.ceil(variants / columns);
+              const panelsHeight =
+                SAMPLES_HEADING * screen.font +
+                rows * (panel + PANEL_CHROME_PRESENT * screen.font) +
+                (rows - 1) * screen.font;
+              expect(panelsHeight, label).toBeLessThanOrEqual(height + 1);
             } else {
               expect(layout.boxes[samples].width, label).toBeLessThanOrEqual(width);
               const columns = Math.max(1, Math.floor((width + screen.font) / (panel + screen.font)));
               const rows = Math.ceil(variants / columns);
-              const panelsHeight = rows * (panel + PANEL_CHROME_PRESENT * screen.font) + (rows - 1) * screen.font;
+              const panelsHeight =
+                SAMPLES_HEADING * screen.font +
+                rows * (panel + PANEL_CHROME_PRESENT * screen.font) +
+                (rows - 1) * screen.font;
               // Below the panels: a gap, then each chart with its lines of text (a spectrum's key).
               const below = scene.views.map((v, i) =>
                 i === samples

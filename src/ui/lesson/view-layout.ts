@@ -26,6 +26,8 @@ const chartChrome = (view: SceneView): number => (view.kind === 'spectra' ? 2.4 
 export const PANEL_CHROME = 3.3;
 /** The same in presentation mode, where the key and ticks are hidden (the (i) explains them). */
 export const PANEL_CHROME_PRESENT = 1.8;
+/** The samples' heading line ("What each discriminator sees" and its (i)) above the panels, in font heights. */
+export const SAMPLES_HEADING = 1.8;
 
 /** The largest square panels for n of them in a w × h box: [side, columns]. */
 function bestGrid(n: number, w: number, h: number, gap: number, chrome: number): [number, number] {
@@ -63,9 +65,10 @@ export function viewLayout(
   const n = Math.max(1, variants);
   // Option A: samples beside the charts (few variants); option B: samples above the charts.
   const besideWidth = charts.length === 0 ? width : width * 0.58;
-  const [besideSide, besideCols] = bestGrid(n, besideWidth, height, gap, chrome);
+  const heading = SAMPLES_HEADING * fontPx;
+  const [besideSide, besideCols] = bestGrid(n, besideWidth, height - heading, gap, chrome);
   const aboveHeight = charts.length === 0 ? height : height * 0.56;
-  const [aboveSide, aboveCols] = bestGrid(n, width, aboveHeight, gap, chrome);
+  const [aboveSide, aboveCols] = bestGrid(n, width, aboveHeight - heading, gap, chrome);
   const sideBySide = charts.length > 0 && besideSide >= aboveSide;
   if (sideBySide) {
     const used = besideCols * besideSide + (besideCols - 1) * gap;
@@ -74,7 +77,7 @@ export function viewLayout(
   } else {
     const rows = Math.ceil(n / aboveCols);
     boxes[samples] = { width, chartHeight: 0, panel: aboveSide };
-    const rest = height - rows * (aboveSide + chrome) - (rows - 1) * gap - gap;
+    const rest = height - heading - rows * (aboveSide + chrome) - (rows - 1) * gap - gap;
     if (charts.length > 0) placeCharts(width, rest);
   }
   return { boxes, sideBySide };
