@@ -7,14 +7,15 @@ import { adamStep } from '../reference/adam';
 import { normalDraw, sampleAnchors, sampleRows, uniformDraw } from '../reference/counter-rng';
 import { mixRows, penaltySeed } from '../reference/gradient-penalty';
 import { batchNormBackward, batchNormEval, batchNormForward, updateRunningStats } from '../reference/batchnorm';
-import { col2im, im2col } from '../reference/conv';
-import { activate, activationBackward, activationForward, axpby } from '../reference/elementwise';
+import { col2im } from '../reference/conv';
+import { activate, axpby } from '../reference/elementwise';
 import { discriminatorLoss, generatorLoss, type LossTwin } from '../reference/loss';
 import { weightClip, weightNormBackward, weightNormForward } from '../reference/weight-norm';
-import { matmulReference } from '../reference/matmul';
 import { columnReduce } from '../reference/reduce';
 import { spectralNormApply, spectralNormBackward, spectralNormPowerIteration } from '../reference/spectral-norm';
 import type { Backend, Op, Tensor } from './backend';
+import { activationBackwardInto, activationInto, im2colInto } from './cpu-loops';
+import { matmulInto } from './cpu-matmul';
 
 export class CpuTensor implements Tensor {
   constructor(
@@ -112,7 +113,11 @@ export class CpuBackend implements Backend {
   matmul(args: Parameters<Backend['matmul']>[0]): Op {
     return cpuOp(args.label, () => {
       const c = valuesOf(args.c);
-      const result = matmulReference(valuesOf(args.a), valuesOf(args.b), {
+      const a = valuesOf(args.a);
+      const b = valuesOf(args.b);
+      // Rows of C are written as they are finished, so an input that shares C's storage is copied.
+      const shares = (x: Float32Array): boolean => x.buffer === c.buffer;
+      matmulInto(c, shares(a) ? a.slice() : a, shares(b) ? b.slice() : b, {
         m: args.m,
         n: args.n,
         k: args.k,
@@ -123,26 +128,25 @@ export class CpuBackend implements Backend {
         slope: args.slope,
         c: args.accumulate ? c : undefined,
       });
-      c.set(result);
     });
   }
 
   activationBackward(args: Parameters<Backend['activationBackward']>[0]): Op {
     return cpuOp(args.label, () => {
-      const y = valuesOf(args.y).subarray(0, args.n);
-      valuesOf(args.dx).set(activationBackward(y, valuesOf(args.dy), args.activation, args.slope ?? 0));
+      const [dx, y, dy] = [valuesOf(args.dx), valuesOf(args.y), valuesOf(args.dy)];
+      activationBackwardInto(dx, y, dy, args.n, args.activation, args.slope ?? 0);
     });
   }
 
   activation(args: Parameters<Backend['activation']>[0]): Op {
     return cpuOp(args.label, () => {
-      valuesOf(args.y).set(activationForward(valuesOf(args.x).subarray(0, args.n), args.activation, args.slope ?? 0));
+      activationInto(valuesOf(args.y), valuesOf(args.x), args.n, args.activation, args.slope ?? 0);
     });
   }
 
   im2col(args: Parameters<Backend['im2col']>[0]): Op {
     return cpuOp(args.label, () => {
-      valuesOf(args.cols).set(im2col(valuesOf(args.image), args.geom));
+      im2colInto(valuesOf(args.cols), valuesOf(args.image), args.geom);
     });
   }
 
