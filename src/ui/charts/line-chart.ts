@@ -44,6 +44,7 @@ const OPTION_PROPS = [
   'compact',
   'xIntegers',
   'scale',
+  'legend',
 ] as const;
 
 @customElement('sngan-line-chart')
@@ -60,6 +61,8 @@ export class LineChart extends LitElement {
   @property({ type: Boolean }) xIntegers = false;
   /** Multiplies fonts, lines and markers (presentation mode: readable from the back row). */
   @property({ type: Number }) scale = 1;
+  /** The chart's own legend below the plot; off where the host shows a key of its own. */
+  @property({ type: Boolean }) legend = true;
   /** The explanation behind the (i) in the chart's corner; none when unset. */
   @property() info: ExplanationId | '' = '';
 
@@ -269,7 +272,7 @@ export class LineChart extends LitElement {
           padding: { top: 2, bottom: this.compact ? 2 : 6 },
         },
         legend: {
-          display: !this.compact,
+          display: !this.compact && this.legend,
           position: 'bottom',
           labels: {
             font,

@@ -8,7 +8,7 @@
  * generated points the last draw put on the canvas; finite ones only), set after every draw.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { REAL_DATA_COLOR, VARIANT_STYLES } from '../palette';
 import type { FieldFrame } from '../view-model';
 import {
@@ -21,7 +21,7 @@ import {
   traceMarker,
   worldToCanvas,
 } from './field-render';
-import { frameOverlays, frameStyles, frameTitle } from './frame-chrome';
+import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 
 /** Longest arrow on screen, in CSS px. */
@@ -35,6 +35,8 @@ const fmtScore = (v: number): string => (v >= 100 || v < 0.01 ? v.toExponential(
 
 @customElement('sngan-field-view')
 export class FieldView extends LitElement {
+  /** The title's font size in CSS px (see frameTitle). */
+  @state() private titleFont = 13;
   @property({ attribute: false }) frame: FieldFrame | null = null;
   @property({ attribute: false }) realPoints: Float32Array | null = null;
   @property({ type: Boolean }) showArrows = false;
@@ -91,7 +93,7 @@ export class FieldView extends LitElement {
     const f = this.frame;
     const s = this.size;
     return html`
-      ${frameTitle(f)}
+      ${frameTitle(f, s, this.titleFont)}
       <div class="plot" style="width:${s}px;height:${s}px">
         <canvas style="width:${s}px;height:${s}px" aria-hidden="true"></canvas>
         ${
@@ -122,6 +124,9 @@ export class FieldView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The title's font follows the host's (presentation mode enlarges it): measured for its width check.
+    const font = titleFontPx(this);
+    if (font !== this.titleFont) this.titleFont = font;
     // The title is cut to the picture's width (plus its 1 px border).
     if (changed.has('size')) this.style.setProperty('--frame-width', `${this.size + 2}px`);
     if (
