@@ -1,0 +1,116 @@
+/**
+ * The static site's own safety (issue 14): the built index.html carries a Content-Security-Policy
+ * that limits scripts, workers and fetches to the page's own origin and has no inline script; and
+ * the page, training a few steps and moving to the next lesson scene (typeset math), asks no other
+ * origin for anything and breaks no rule of that policy. The last check provokes a violation on
+ * purpose, so a listener that saw nothing cannot pass for a clean page.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectErrors, useSite } from './browser';
+
+const site = useSite('.cache/e2e-dist-safety');
+
+/** The policy of the built page, directive → sources. */
+function policyOf(html: string): Map<string, string[]> {
+  const metas = [...html.matchAll(/<meta\s[^>]*http-equiv="Content-Security-Policy"[^>]*>/gi)];
+  expect(metas, 'one CSP <meta> in the built index.html').toHaveLength(1);
+  const content = /content="([^"]*)"/i.exec(metas[0][0])![1];
+  return new Map(
+    content
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((words) => words[0] !== '')
+      .map(([name, ...sources]) => [name, sources]),
+  );
+}
+
+describe('the static site’s own safety', () => {
+  it('ships a Content-Security-Policy and no inline script in the built index.html', () => {
+    const html = readFileSync(join(site.root, 'index.html'), 'utf8');
+    const policy = policyOf(html);
+    for (const directive of ['default-src', 'script-src', 'worker-src', 'connect-src'])
+      expect(policy.get(directive), directive).toEqual(["'self'"]);
+    expect(policy.get('object-src')).toEqual(["'none'"]);
+    expect(policy.get('base-uri')).toEqual(["'self'"]);
+    // Nothing may loosen the script rules (inline, eval, wasm, other hosts).
+    expect([...policy.values()].flat().filter((s) => /unsafe-eval|wasm|\*|^https?:/.test(s))).toEqual([]);
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [tag, attributes, body] of scripts) {
+      expect(attributes, tag).toMatch(/\bsrc="\.\/[^"]+"/);
+      expect(body.trim(), `${tag}: inline code`).toBe('');
+    }
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i); // inline event handlers
+    expect(html).not.toMatch(/javascript:/i);
+  });
+
+  it(
+    'trains and changes lesson scene without asking another origin or breaking the policy',
+    { timeout: 240_000 },
+    async () => {
+      const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const origin = new URL(site.url).origin;
+      const foreign: string[] = [];
+      context.on('request', (request) => {
+        const url = new URL(request.url());
+        // data: and blob: URLs are the page's own bytes; every network request must stay home.
+        if (!['data:', 'blob:'].includes(url.protocol) && url.origin !== origin) foreign.push(request.url());
+      });
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      const cspConsole: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) cspConsole.push(m.text());
+      });
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener(
+          'securitypolicyviolation',
+          (e) =>
+            seen.push(
+              `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`,
+            ),
+          true,
+        );
+      });
+      const violations = () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+      const ready = () =>
+        page.waitForFunction(() => window.sngan?.store.run.phase === 'paused', undefined, { timeout: 120_000 });
+      try {
+        await page.goto(`${site.url}?lesson=1&stats=2`);
+        await ready();
+        await page.click('[data-testid="lesson-play"]');
+        await page.waitForFunction(() => (window.sngan?.store.run.step ?? 0) >= 5, undefined, { timeout: 120_000 });
+        // The next scene (sn against none, with typeset math) starts its own run and keeps playing.
+        await page.click('[data-testid="scene-next"]');
+        await page.waitForSelector('[data-testid="lesson"][data-scene="2"]');
+        await page.waitForSelector('.katex', { state: 'attached' });
+        await page.waitForFunction(
+          () => window.sngan!.store.run.variants.join() === 'sn,none' && window.sngan!.store.run.step >= 3,
+          undefined,
+          { timeout: 120_000 },
+        );
+        expect(foreign, 'requests to other origins').toEqual([]);
+        expect(await violations(), 'securitypolicyviolation events').toEqual([]);
+        expect(cspConsole, 'CSP messages in the console').toEqual([]);
+        expect(errors).toEqual([]);
+
+        // The listeners work and the policy holds: a fetch to another host is refused and reported.
+        const fetched = await page.evaluate(() =>
+          fetch('https://example.com/probe').then(
+            () => 'fetched',
+            (e: Error) => e.name,
+          ),
+        );
+        expect(fetched).toBe('TypeError');
+        await expect.poll(violations).toEqual([expect.stringMatching(/^connect-src blocked https:\/\/example\.com/)]);
+        expect(foreign).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+});
