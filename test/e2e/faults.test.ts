@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectErrors, useSite } from './browser';
 
-const site = useSite('.cache/e2e-dist-safety');
+const site = useSite('.cache/e2e-dist-faults');
 
 /** The policy of the built page, directive → sources. */
 function policyOf(html: string): Map<string, string[]> {
