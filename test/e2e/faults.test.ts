@@ -114,3 +114,43 @@ describe('the static site’s own safety', () => {
     },
   );
 });
+
+describe('nasty links', () => {
+  const QUERIES: { query: string; keys: string[]; play: string }[] = [
+    {
+      query: 'batch=1e400&lr=NaN&variants=sn,,constructor&constructor=1&__proto__=x&seed=-5&data=%00&stats=1',
+      keys: ['batch=1e400', 'lr=NaN', 'variants=', 'constructor', '__proto__', 'seed=-5', 'data='],
+      play: 'play',
+    },
+    {
+      query: 'cnn=1//8&set=Z&speed=%3Cscript%3E&hide=all&=1&z=65&depth=%EF%BC%91',
+      keys: ['cnn=1//8', 'set=Z', 'speed=<script>', 'hide=all', '=1 is not', 'z=65', 'depth=１'],
+      play: 'play',
+    },
+    {
+      query: 'lesson=99&present=maybe&ndis=2.5&stats=1',
+      keys: ['lesson=99', 'present=maybe', 'ndis=2.5'],
+      play: 'lesson-play',
+    },
+  ];
+  for (const { query, keys, play } of QUERIES) {
+    it(`names each bad key of ?${query} and still trains`, { timeout: 120_000 }, async () => {
+      const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors = collectErrors(page);
+      try {
+        await page.goto(`${site.url}?${query}`);
+        const notice = page.locator('[data-testid="url-notice"]');
+        await notice.waitFor({ timeout: 60_000 });
+        const text = (await notice.textContent()) ?? '';
+        for (const k of keys) expect(text, k).toContain(k);
+        await page.waitForFunction(() => window.sngan?.store.run.phase === 'paused', undefined, { timeout: 60_000 });
+        await page.click(`[data-testid="${play}"]`);
+        await page.waitForFunction(() => (window.sngan?.store.run.step ?? 0) >= 3, undefined, { timeout: 60_000 });
+        expect(await page.$('[data-testid="problem"]')).toBeNull();
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
