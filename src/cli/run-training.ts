@@ -66,6 +66,7 @@ export async function runTraining(argv: string[]): Promise<Record<string, unknow
   const { backend: backendName, quiet, out: path, framesEvery, noWeights } = cliSettings(args);
   const backend = await makeBackend(backendName);
   console.error(`backend: ${backend.kind} — ${backend.description}`);
+  await backend.ready();
   const images = config.data === 'mnist' ? await loadDigits(config.evalSamples) : undefined;
   const trainer = new GanTrainer(backend, config, images?.data, images?.scorer);
   // Frames for the page's recorded-run player (src/recording/recorded-run.ts), when asked for.
