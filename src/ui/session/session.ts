@@ -195,6 +195,8 @@ export class TrainingSession {
     try {
       const images = isImageData(config.data) ? await this.loadImages() : undefined;
       const backend = backendOn(device);
+      // A kernel that does not compile stops here, with its file and line, before any pipeline.
+      await backend.ready();
       this.spectra ??= this.env.spectra();
       const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra);
       if (restore) {
