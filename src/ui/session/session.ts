@@ -108,6 +108,8 @@ export class TrainingSession {
     if (this.store.run.phase !== 'running') return;
     this.store.setRun({ phase: 'paused', stepsPerSecond: 0, framesPerSecond: 0 });
     this.loop.cancel();
+    // Captures that arrived since the last periodic publish would otherwise stay off the charts.
+    this.publish();
     void this.takeCheckpoint();
   }
 
