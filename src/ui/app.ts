@@ -20,6 +20,8 @@ import './lesson/info-button';
 import './visuals/samples-view';
 import { RecordingPlayer } from './recording/recording-player';
 import { loadRecordedRun, needsRecordedRun } from './recording/recording-source';
+import { EXPORT_IMAGE_EVENT, exportImage, type ExportImageDetail } from './export/export-image';
+import { exportCaption } from './export/export-caption';
 import './controls/settings-panel';
 import './controls/status-line';
 import './controls/toolbar';
@@ -185,6 +187,7 @@ export class App extends LitElement {
     // The automation interface (tests, the console); it reads the session's real state only.
     window.sngan = automation(this.store, this.session);
     window.addEventListener('keydown', this.onKey);
+    this.addEventListener(EXPORT_IMAGE_EVENT, this.onExportImage);
     // A scene with a recording plays it once the device is known to be too slow for it (a CNN the
     // CPU backend refuses to train is one such case, so a failed start goes on to the check too).
     void this.openFirstRun();
@@ -193,7 +196,17 @@ export class App extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onKey);
+    this.removeEventListener(EXPORT_IMAGE_EVENT, this.onExportImage);
   }
+
+  /** A chart's or view's Save PNG / Copy image, captioned with what the page shows now. */
+  private readonly onExportImage = (event: CustomEvent<ExportImageDetail>): void => {
+    const config = this.player?.run.config ?? this.session.trainer?.config ?? null;
+    const caption = exportCaption({ store: this.store, config });
+    exportImage(event.detail, caption, this.store.run.step).catch((error: Error) =>
+      this.store.setRun({ problem: `Could not export the picture: ${error.message}` }),
+    );
+  };
 
   /**
    * Keys for the lecturer at the projector: Space plays/pauses, S steps, R resets, ← → move
