@@ -504,7 +504,7 @@ export class App extends LitElement {
         <sngan-run-files
           .store=${this.store}
           .session=${this.session}
-          .opened=${this.opened && this.player ? { file: this.opened, player: this.player } : null}
+          .opened=${this.opened}
           @run-file-opened=${(e: CustomEvent<OpenedRunFile>) => void this.openRunFile(e.detail)}
         ></sngan-run-files>
         ${this.renderNotices()}

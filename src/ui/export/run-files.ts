@@ -11,7 +11,6 @@ import { parseRecordedRunText, type RecordedRun } from '../../recording/recorded
 import { runFileText } from '../../recording/run-file';
 import { controlStyles } from '../controls/shared-styles';
 import { StoreElement } from '../controls/store-element';
-import type { RecordingPlayer } from '../recording/recording-player';
 import type { TrainingSession } from '../session/session';
 import { downloadText, fileSlug } from './download';
 import { liveRunFile, shownMetrics } from './run-export';
@@ -30,7 +29,7 @@ export interface OpenedRunFile {
 export class RunFiles extends StoreElement {
   @property({ attribute: false }) session!: TrainingSession;
   /** The run file being shown instead of the live run, or null. */
-  @property({ attribute: false }) opened: { file: OpenedRunFile; player: RecordingPlayer } | null = null;
+  @property({ attribute: false }) opened: OpenedRunFile | null = null;
   @state() private saving = false;
   @query('input[type=file]') private picker!: HTMLInputElement;
 
@@ -107,7 +106,7 @@ export class RunFiles extends StoreElement {
 
   private baseName(): string {
     const opened = this.opened;
-    if (opened) return fileSlug(opened.file.name.replace(/\.json$/i, ''));
+    if (opened) return fileSlug(opened.name.replace(/\.json$/i, ''));
     return fileSlug('sngan-run', this.store.settings.data, 'step', this.store.run.step);
   }
 
@@ -115,7 +114,7 @@ export class RunFiles extends StoreElement {
     this.saving = true;
     try {
       const text = this.opened
-        ? this.opened.file.text
+        ? this.opened.text
         : runFileText(await liveRunFile(this.store, this.session, this.frames!));
       downloadText(text, `${this.baseName()}.json`, 'application/json');
     } catch (error) {
@@ -127,8 +126,8 @@ export class RunFiles extends StoreElement {
 
   private saveCsv(): void {
     const opened = this.opened;
-    const order = opened?.file.run.config.variants ?? this.session.trainer?.config.variants ?? [];
-    const metrics = opened ? opened.file.run.metrics : shownMetrics(this.store.run.history, order);
+    const order = opened?.run.config.variants ?? this.session.trainer?.config.variants ?? [];
+    const metrics = opened ? opened.run.metrics : shownMetrics(this.store.run.history, order);
     downloadText(metricsCsv(metrics), `${this.baseName()}-metrics.csv`, 'text/csv');
   }
 
