@@ -168,6 +168,19 @@ describe('export and import', () => {
     // Views and the spectra: pictures too.
     await expectPngOf(page, 'field-sn');
     await expectPngOf(page, 'chart-spectra');
+    // Copy image puts the same picture on the clipboard (127.0.0.1 is a secure context).
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const lossCss = await canvasSize(page, 'chart-loss-d');
+    await page.click('[data-testid="chart-loss-d"] [data-testid="copy-image"]');
+    const copiedWidth = () =>
+      page.evaluate(async () => {
+        const items = await navigator.clipboard.read().catch(() => []);
+        const png = items.find((i) => i.types.includes('image/png'));
+        return png ? (await createImageBitmap(await png.getType('image/png'))).width : null;
+      });
+    await expect.poll(copiedWidth, { timeout: 10_000 }).toBe(Math.round(lossCss.width * 2 * lossCss.dpr));
+    await page.hover('[data-testid="chart-loss-d"]');
+    await page.locator('[data-testid="chart-loss-d"]').screenshot({ path: `${ARTIFACTS}/export-buttons-hover.png` });
     await page.screenshot({ path: `${ARTIFACTS}/export-live.png` });
     const live = await shownRun(page);
 
