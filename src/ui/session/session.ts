@@ -337,6 +337,8 @@ export class TrainingSession {
   }
 
   private onVisibility(hidden: boolean): void {
+    // A recorded run on show owns the phase (its player's "running"): the live run waits, paused.
+    if (this.store.run.recording) return;
     if (hidden && this.store.run.phase === 'running') {
       this.pause();
       this.store.setRun({ hiddenPause: true, info: 'Paused while the tab is hidden; it resumes when you come back.' });
