@@ -90,6 +90,20 @@ const shownRun = (page: Page) =>
     };
   });
 
+/** Moves the recording's scrubber to `step`, as dragging it would, and waits for the views to follow. */
+async function scrubTo(page: Page, step: number): Promise<void> {
+  await page.$eval(
+    '[data-testid="recording-scrub"]',
+    (el, step) => {
+      const input = el as HTMLInputElement;
+      input.value = String(step);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    step,
+  );
+  await page.waitForFunction((step) => window.sngan!.store.run.step === step, step);
+}
+
 describe('export and import', () => {
   it('saves PNGs, JSON and CSV while training and after a lost device, and opens the run again', async () => {
     const page = await site.browser.newPage({ viewport: { width: 1400, height: 2400 } });
@@ -194,17 +208,25 @@ describe('export and import', () => {
     // It opens at its last step: the weights' step, where its one frame of samples is.
     expect(recorded.step).toBe(JSON.parse(readFileSync(json.path, 'utf8')).steps);
     expect(recorded.step).toBeGreaterThan(resumeAt);
-    await page.$eval('[data-testid="recording-scrub"]', (el) => {
-      const input = el as HTMLInputElement;
-      input.value = '10';
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await page.waitForFunction(() => window.sngan!.store.run.step === 10);
+    await scrubTo(page, 10);
     // The samples follow the scrubber: the page saved a frame at every capture.
     expect(await page.evaluate(() => window.sngan!.store.run.fields.sn?.step)).toBe(10);
     await page.waitForSelector('[data-testid="field-sn"][data-drawn]:not([data-drawn="0"])');
     expect((await shownRun(page)).captures).toBeLessThan(recorded.captures);
     await page.screenshot({ path: `${ARTIFACTS}/export-reopened.png` });
+
+    // Playing it through a hidden tab and back: the live run underneath stays paused.
+    const liveSteps = await page.evaluate(() => window.sngan!.trainerSteps());
+    await page.click('[data-testid="recording-play"]');
+    for (const hidden of [true, false]) {
+      await page.evaluate((hidden) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    }
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => window.sngan!.trainerSteps())).toBe(liveSteps);
+    await scrubTo(page, 10);
 
     // A foreign JSON file: refused by name, the recording stays.
     const atTen = await shownRun(page);
