@@ -102,8 +102,11 @@ export function exportPicture(
   const scale = exportPixelRatio();
   const chart = liveChartIn(source);
   if (chart) {
-    const name = (source as HTMLElement & { chartTitle?: string }).chartTitle || 'chart';
-    const canvas = compose({ picture: redrawChart(chart, scale), notes: [], caption, scale });
+    const el = source as HTMLElement & { chartTitle?: string; compact?: boolean; xLabel?: string; yLabel?: string };
+    const name = el.chartTitle || 'chart';
+    // A small multiple draws no axis titles: the picture says what its axes are.
+    const notes = el.compact && el.yLabel ? [`${el.yLabel} against ${el.xLabel || 'x'}`] : [];
+    const canvas = compose({ picture: redrawChart(chart, scale), notes, caption, scale });
     return { canvas, filename: `${fileSlug('sngan', name, 'step', step)}.png` };
   }
   if (isFrameElement(source)) {
