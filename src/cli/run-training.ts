@@ -15,6 +15,7 @@ import { loadDigitClassifierInNode } from '../node/digit-classifier-node';
 import { loadMnistInNode } from '../node/mnist-node';
 import { acquireNodeGpu } from '../node/webgpu-node';
 import { FrameRecorder } from '../recording/frame-recorder';
+import { runFile, runFileText, runFileVariant, type RunFile } from '../recording/run-file';
 import { parseArgs } from './args';
 import { CLI_OPTIONS, cliSettings, configFromArgs, usage } from './options';
 
@@ -56,7 +57,7 @@ function progressBar(step: number, total: number, rate: number): string {
  * Trains what the command line describes and writes --out; returns the JSON it wrote (null for
  * --help). The CLI's whole path, so tests run exactly what `npm run train` runs.
  */
-export async function runTraining(argv: string[]): Promise<Record<string, unknown> | null> {
+export async function runTraining(argv: string[]): Promise<RunFile | null> {
   const args = parseArgs(argv, CLI_OPTIONS);
   if (args.has('help')) {
     console.log(usage());
@@ -106,31 +107,24 @@ export async function runTraining(argv: string[]): Promise<Record<string, unknow
   console.error(
     `${trainer.steps} steps in ${seconds.toFixed(1)} s: ${(trainer.steps / seconds).toFixed(1)} steps/s (all ${config.variants.length} variants together)`,
   );
-  const variants: Record<string, unknown> = {};
+  const variants: RunFile['variants'] = {};
   for (const v of config.variants) {
     const status = trainer.status.get(v)!;
-    const samples = status.samples ?? new Float32Array(0);
-    variants[v] = {
-      diverged: status.diverged,
-      samples: images
-        ? // 16 images from the fixed evaluation noise, each a flat 32·32 array (NHWC, in [−1, 1]).
-          Array.from({ length: Math.min(16, config.evalSamples) }, (_, i) =>
-            Array.from(samples.subarray(i * images.data.size, (i + 1) * images.data.size)),
-          )
-        : Array.from({ length: samples.length / 2 }, (_, i) => [samples[2 * i], samples[2 * i + 1]]),
-      layers: (noWeights ? [] : await trainer.snapshot(v)).map((layer) => {
-        const spectrum = layerSpectrum(layer);
-        return { ...layer, singularValues: spectrum.singularValues, singularValuesRaw: spectrum.singularValuesRaw };
-      }),
-    };
+    const layers = noWeights ? [] : await trainer.snapshot(v);
+    variants[v] = runFileVariant(
+      status.diverged,
+      status.samples,
+      images?.data.size ?? 0,
+      layers,
+      layers.map(layerSpectrum),
+    );
   }
-  const out = {
+  const out = runFile({
     config,
     adapter: backend.description,
     backend: backend.kind,
     steps: trainer.steps,
     seconds,
-    stepsPerSecond: trainer.steps / seconds,
     metrics: trainer.metrics,
     ...(images ? { reference: images.reference } : {}),
     variants,
@@ -141,9 +135,9 @@ export async function runTraining(argv: string[]): Promise<Record<string, unknow
           frames: recorder.frames,
         }
       : {}),
-  };
+  });
   if (path) {
-    writeFileSync(path, JSON.stringify(out));
+    writeFileSync(path, runFileText(out));
     console.error(`wrote ${path}`);
   }
   backend.destroy();

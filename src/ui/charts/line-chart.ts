@@ -24,6 +24,7 @@ import { countPoints, hasGaps, type ChartPoint, type ChartSeries } from './serie
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 import type { ExplanationId } from '../../lesson/explanations';
 import '../lesson/info-button';
+import '../export/image-export-buttons';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title);
 
@@ -90,6 +91,9 @@ export class LineChart extends LitElement {
       right: 0;
       z-index: 1;
       font-size: calc(15px * var(--chart-scale, 1));
+    }
+    .box:hover > sngan-image-export {
+      opacity: 1;
     }
     canvas.hidden {
       visibility: hidden;
@@ -166,6 +170,7 @@ export class LineChart extends LitElement {
     return html`
       <div class="box">
         ${this.info ? html`<sngan-info .topic=${this.info}></sngan-info>` : nothing}
+        ${empty ? nothing : html`<sngan-image-export style=${this.info ? 'right: 28px' : ''}></sngan-image-export>`}
         <canvas class=${empty ? 'hidden' : ''} role="img" aria-label=${label}></canvas>
         ${
           empty

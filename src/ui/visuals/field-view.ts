@@ -23,6 +23,7 @@ import {
 } from './field-render';
 import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
+import '../export/image-export-buttons';
 
 /** Longest arrow on screen, in CSS px. */
 const ARROW_MAX_PX = 28;
@@ -106,6 +107,7 @@ export class FieldView extends LitElement {
             : nothing
         }
         ${frameOverlays(!this.hasData, f?.diverged ?? null)}
+        ${this.hasData ? html`<sngan-image-export></sngan-image-export>` : nothing}
       </div>
       ${this.renderKey()}
     `;
@@ -147,16 +149,28 @@ export class FieldView extends LitElement {
 
   /** Draws everything and records data-variant and data-drawn (called by the draw scheduler). */
   draw(): void {
-    const canvas = this.canvas;
     const f = this.frame;
     if (f) this.setAttribute('data-variant', f.variant);
     else this.removeAttribute('data-variant');
-    const dpr = Math.max(1, window.devicePixelRatio || 1);
+    const drawn = this.paint(this.canvas, Math.max(1, window.devicePixelRatio || 1));
+    this.setAttribute('data-drawn', String(drawn));
+  }
+
+  /** The picture drawn afresh at `dpr` device pixels per CSS px (Save PNG draws at twice the screen's). */
+  exportCanvas(dpr: number): HTMLCanvasElement {
+    const canvas = document.createElement('canvas');
+    this.paint(canvas, dpr);
+    return canvas;
+  }
+
+  /** Draws everything on `canvas` at `dpr`; returns how many generated points it drew. */
+  private paint(canvas: HTMLCanvasElement, dpr: number): number {
+    const f = this.frame;
     const side = Math.round(this.size * dpr);
     if (canvas.width !== side) canvas.width = side;
     if (canvas.height !== side) canvas.height = side;
     const ctx = canvas.getContext('2d');
-    if (!ctx) return;
+    if (!ctx) return 0;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, side, side);
@@ -167,7 +181,7 @@ export class FieldView extends LitElement {
       if (this.showHeatmap && f.field) this.drawHeatmap(ctx, f);
       if (this.realPoints)
         ctx.drawImage(this.realLayer(this.realPoints, f.extent, side, dpr), 0, 0, this.size, this.size);
-      if (f.samples) drawn = this.drawSamples(ctx, f, map);
+      if (f.samples) drawn = this.drawSamples(ctx, f, map, dpr);
       if (this.showArrows && f.samples && f.arrows) {
         const pxPerWorld = Math.min(map.sx, map.sy);
         const seg = arrowSegments(f.samples, f.arrows, f.arrows.length / 2, ARROW_MAX_PX / pxPerWorld);
@@ -195,7 +209,7 @@ export class FieldView extends LitElement {
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
     }
-    this.setAttribute('data-drawn', String(drawn));
+    return drawn;
   }
 
   private drawHeatmap(ctx: CanvasRenderingContext2D, f: FieldFrame): void {
@@ -268,8 +282,12 @@ export class FieldView extends LitElement {
     return this.sprite;
   }
 
-  private drawSamples(ctx: CanvasRenderingContext2D, f: FieldFrame, map: ReturnType<typeof worldToCanvas>): number {
-    const dpr = Math.max(1, window.devicePixelRatio || 1);
+  private drawSamples(
+    ctx: CanvasRenderingContext2D,
+    f: FieldFrame,
+    map: ReturnType<typeof worldToCanvas>,
+    dpr: number,
+  ): number {
     const { image, half } = this.markerSprite(f, dpr);
     const size = image.width / dpr;
     const p = f.samples!;

@@ -44,6 +44,9 @@ export const frameStyles = css`
   canvas {
     display: block;
   }
+  .plot:hover > sngan-image-export {
+    opacity: 1;
+  }
   .overlay {
     position: absolute;
     inset: 0;

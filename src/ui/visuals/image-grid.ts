@@ -6,12 +6,13 @@
  * Data attributes for tests: `data-variant` and `data-drawn` (how many images the last draw put on
  * the canvas), set after every draw.
  */
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ImageFrame } from '../view-model';
 import { imagesToRgba } from './field-render';
 import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
+import '../export/image-export-buttons';
 
 @customElement('sngan-image-grid')
 export class ImageGrid extends LitElement {
@@ -60,6 +61,7 @@ export class ImageGrid extends LitElement {
       <div class="plot" style="width:${w}px;height:${h}px">
         <canvas style="width:${w}px;height:${h}px" aria-hidden="true"></canvas>
         ${frameOverlays(n === 0, f?.diverged ?? null)}
+        ${n > 0 ? html`<sngan-image-export></sngan-image-export>` : nothing}
       </div>
     `;
   }
