@@ -87,12 +87,21 @@ export const onOff: Codec<boolean> = {
   placeholder: '0|1',
 };
 
+/** Any value as text, even one String() refuses (an object without a prototype). */
+const shown = (value: unknown): string => {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
 /** A comma-separated list of distinct options (variants=sn,wn). */
 export function listOf<T extends string>(options: readonly T[], allowEmpty: boolean): Codec<T[]> {
   const check = (v: unknown): string | null => {
     if (!Array.isArray(v)) return `must be a list of ${options.join(', ')}`;
     const bad = v.filter((s) => !(options as readonly unknown[]).includes(s));
-    if (bad.length > 0) return `unknown ${bad.join(', ')} (choose from ${options.join(', ')})`;
+    if (bad.length > 0) return `unknown ${bad.map(shown).join(', ')} (choose from ${options.join(', ')})`;
     if (!allowEmpty && v.length === 0) return 'needs at least one entry';
     if (new Set(v).size !== v.length) return 'lists an entry twice';
     return null;
