@@ -1,14 +1,16 @@
 /**
  * The 2-D data sets of design.md §3. Each is a table of anchor points sampled uniformly plus
  * isotropic Gaussian noise: mixtures have one anchor per mode; the spiral and the moons are dense
- * anchors along their curves. One representation lets one GPU kernel sample all of them (a
- * hand-drawn data set would be one more table of anchors).
+ * anchors along their curves. One representation lets one GPU kernel sample all of them; a
+ * hand-drawn data set (src/data/drawn.ts) is one more table of anchors.
  */
+import { DRAWN_STD } from './drawn';
+
 export const DATASET_2D_NAMES = ['ring8', 'grid25', 'spiral', 'moons'] as const;
 export type Dataset2dName = (typeof DATASET_2D_NAMES)[number];
 
 export interface Dataset2d {
-  name: Dataset2dName;
+  name: Dataset2dName | 'drawn';
   title: string;
   /** Row-major P×2 anchor points. */
   anchors: Float32Array;
@@ -82,4 +84,18 @@ export function dataset2d(name: Dataset2dName): Dataset2d {
 
 export function isDataset2dName(name: string): name is Dataset2dName {
   return (DATASET_2D_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The 2-D data set a run trains on: a named one, or the drawn points (flat x, y pairs). Every drawn
+ * point is a mode for the coverage metric, as each centre of a mixture is: a drawing of a few dots
+ * reads as a mixture, and for a stroke the count says how much of its length G reaches.
+ */
+export function dataset2dOf(data: string, points?: readonly number[]): Dataset2d | null {
+  if (data === 'drawn') {
+    if (!points || points.length < 2) return null;
+    const anchors = Float32Array.from(points);
+    return { name: 'drawn', title: 'Your drawing', anchors, std: DRAWN_STD, modes: anchors };
+  }
+  return isDataset2dName(data) ? dataset2d(data) : null;
 }

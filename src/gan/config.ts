@@ -46,6 +46,8 @@ export type { DataName };
 export interface TrainerConfig {
   model: GanModelConfig;
   data: DataName;
+  /** The drawn points (flat x, y pairs) when data is `drawn`; absent otherwise. */
+  points?: number[];
   variants: VariantName[];
   loss: GanLossKind;
   adam: AdamSetting;
@@ -129,6 +131,7 @@ export function validateConfig(c: TrainerConfig): void {
   };
   check('variants', c.variants);
   check('data', c.data);
+  if (c.data === 'drawn') check('points', c.points);
   check('loss', c.loss);
   check('lr', c.adam.lr);
   check('beta1', c.adam.beta1);

@@ -5,7 +5,8 @@
  * Statistics are captured every `statsEvery` steps and arrive asynchronously; a variant whose
  * numbers turn NaN or infinite is marked diverged at that step and left out from then on.
  */
-import { dataset2d, type Dataset2d } from '../data/mixtures';
+import { DRAWN_EXTENT } from '../data/drawn';
+import { dataset2dOf, type Dataset2d } from '../data/mixtures';
 import { COVERAGE_SAMPLES, modeCoverage } from '../data/mode-coverage';
 import type { Backend, Op, Tensor } from '../engine/backend';
 import { validateConfig, type TrainerConfig, type VariantName } from './config';
@@ -34,6 +35,8 @@ export interface TrainerCheckpoint {
 
 /** The square [xMin, xMax, yMin, yMax] that frames a 2-D data set with room around it. */
 export function fieldExtent(dataset: Dataset2d): [number, number, number, number] {
+  // A drawing keeps one frame (the drawing pad's), so the view does not jump as points are added.
+  if (dataset.name === 'drawn') return [...DRAWN_EXTENT];
   let reach = 0;
   for (const a of dataset.anchors) reach = Math.max(reach, Math.abs(a));
   const half = Math.round((reach * 1.3 + 4 * dataset.std + 0.3) * 10) / 10;
@@ -147,7 +150,7 @@ export class GanTrainer {
     if (config.data === 'mnist' && (!images || images.size !== sampleSize)) {
       throw new Error(`training on ${config.data} needs its images (${sampleSize} floats each)`);
     }
-    this.dataset = config.data === 'mnist' ? null : dataset2d(config.data);
+    this.dataset = dataset2dOf(config.data, config.points);
     this.extent = this.dataset ? fieldExtent(this.dataset) : null;
     this.counter = backend.counter('rng.counter');
     this.shared = {

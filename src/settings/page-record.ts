@@ -36,6 +36,17 @@ const PAGE_FIELDS = Object.keys(PAGE_SCHEMA) as PageField[];
 const defaultFallback = (field: PageField, current: PageSettings) =>
   `the default (${writePageField(field, current[field])})`;
 
+/**
+ * What a refused value falls back to, in the notice's words. A refused drawing cannot be trained
+ * on, so a run that asked for it (data=drawn) trains the default data instead.
+ */
+function fallBack(field: PageField, settings: PageSettings): string {
+  if (field !== 'points') return defaultFallback(field, settings);
+  if (settings.data !== 'drawn') return 'the starter drawing';
+  settings.data = PAGE_SCHEMA.data.default;
+  return `the default data (${settings.data})`;
+}
+
 /** Applies a `set=`/lesson preset name (A–F, any case) to the Adam fields; a notice when unknown. */
 function applyPreset(settings: PageSettings, given: string, notices: SettingNotice[]): void {
   const read = EXTRA_SCHEMA.preset.codec.read(given);
@@ -77,7 +88,7 @@ export function parseQuery(search: string): PageRecordResult {
       notices.push({
         key,
         given: raw,
-        message: noticeMessage(key, raw, result.error, defaultFallback(field, settings)),
+        message: noticeMessage(key, raw, result.error, fallBack(field, settings)),
       });
     else (settings as unknown as Record<string, unknown>)[field] = result.value;
   }
@@ -118,7 +129,7 @@ export function validateSettings(
       notices.push({
         key,
         given,
-        message: noticeMessage(key, given, problem, defaultFallback(field as PageField, settings)),
+        message: noticeMessage(key, given, problem, fallBack(field as PageField, settings)),
       });
     else (settings as unknown as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
   }

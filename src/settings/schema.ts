@@ -4,13 +4,14 @@
  * settings panel, the headless CLI (its --help too), `defaultConfig` and `validateConfig` all read
  * this table, so a key, a range, a default or a message is written once. No DOM, no GPU here.
  */
+import { decodePoints, drawnPointsProblem, encodePoints, MAX_DRAWN_POINTS, STARTER_POINTS } from '../data/drawn';
 import { DATASET_2D_NAMES, type Dataset2dName } from '../data/mixtures';
 import type { GanLossKind } from '../engine/backend';
 import { SETTING_NAMES, SETTINGS, VARIANT_NAMES, type SettingName, type VariantName } from '../gan/names';
 import { decimal, fraction, integer, listOf, onOff, oneOf, presence, text, type Codec } from './codecs';
 
-export type DataName = Dataset2dName | 'mnist';
-export const DATA_NAMES: readonly DataName[] = [...DATASET_2D_NAMES, 'mnist'];
+export type DataName = Dataset2dName | 'drawn' | 'mnist';
+export const DATA_NAMES: readonly DataName[] = [...DATASET_2D_NAMES, 'drawn', 'mnist'];
 export const LOSS_NAMES: readonly GanLossKind[] = ['standard', 'hinge', 'wgan'];
 export const CNN_WIDTHS = [0.125, 0.25, 0.5, 1] as const;
 export const MLP_WIDTHS = [16, 32, 64, 128, 256] as const;
@@ -48,6 +49,8 @@ export const isImageData = (data: DataName): boolean => data === 'mnist';
 export interface PageSettings {
   variants: VariantName[];
   data: DataName;
+  /** The hand-drawn points (flat x, y pairs on the drawing's grid), trained on when data is `drawn`. */
+  points: number[];
   /** MLP hidden width and depth (2-D data). */
   mlpWidth: number;
   mlpDepth: number;
@@ -136,6 +139,15 @@ const speedCodec: Codec<number> = (() => {
   };
 })();
 
+/** A drawing in a link: lz-string-compressed quantized points (src/data/drawn.ts). */
+const pointsCodec: Codec<number[]> = {
+  read: decodePoints,
+  check: drawnPointsProblem,
+  write: (v) => encodePoints(v),
+  allowed: `a drawing as the page writes it (up to ${MAX_DRAWN_POINTS} points)`,
+  placeholder: 'DRAWING',
+};
+
 /** One row per PageSettings field, in URL order (links list their keys in this order). */
 export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageSettings[K]> } = {
   variants: {
@@ -156,7 +168,17 @@ export const PAGE_SCHEMA: { readonly [K in keyof PageSettings]: SettingRow<PageS
     cliDefaultNote: 'ring8; mnist with --model cnn',
     restarts: true,
     label: 'Data',
-    help: 'training data: a 2-D mixture (MLP) or MNIST digits (CNN)',
+    help: 'training data: a 2-D mixture or your own drawing (MLP), or MNIST digits (CNN)',
+  },
+  points: {
+    codec: pointsCodec,
+    url: 'pts',
+    cli: 'pts',
+    default: [...STARTER_POINTS],
+    cliDefaultNote: 'the page’s starter drawing (a heart)',
+    restarts: true,
+    label: 'Drawing',
+    help: 'the points of data=drawn, as a page link writes them (pts=…)',
   },
   mlpWidth: {
     codec: oneOf(MLP_WIDTHS, Number),

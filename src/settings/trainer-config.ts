@@ -13,6 +13,7 @@ export function toTrainerConfig(s: TrainingSettings, evalSamples: number): Train
       ? { ...DEFAULT_CNN, width: s.cnnWidth }
       : { ...DEFAULT_MLP, noiseDim: s.noiseDim, generatorHidden: hidden, discriminatorHidden: hidden },
     data: s.data,
+    ...(s.data === 'drawn' ? { points: [...s.points] } : {}),
     variants: [...s.variants],
     loss: s.loss,
     adam: { lr: s.lr, beta1: s.beta1, beta2: s.beta2, nDis: s.nDis },

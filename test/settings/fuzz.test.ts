@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args';
+import { encodePoints, STARTER_POINTS } from '../../src/data/drawn';
 import { CLI_OPTIONS, configFromArgs } from '../../src/cli/options';
 import { validateConfig } from '../../src/gan/config';
 import { SCENES } from '../../src/lesson/scenes';
@@ -62,7 +63,9 @@ const value = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.double().map(String),
   fc.integer().map(String),
-  fc.constantFrom('sn,wn', 'mnist', 'grid25', 'hinge', 'A', 'e', '64', '300', '0.5', '1', '0'),
+  fc.constantFrom('sn,wn', 'mnist', 'grid25', 'drawn', 'hinge', 'A', 'e', '64', '300', '0.5', '1', '0'),
+  // A drawing as a link writes it (pts=): the starter heart.
+  fc.constant(encodePoints(STARTER_POINTS)),
 );
 /** Queries built from pairs (encoded or written raw, so & and = may land anywhere) or plain junk. */
 const query = fc.oneof(
@@ -103,6 +106,11 @@ describe('fuzzed page settings', () => {
         for (const field of FIELDS) {
           const raw = params.get(PAGE_SCHEMA[field].url!);
           if (raw === null || noticed.has(PAGE_SCHEMA[field].url!)) continue;
+          // A refused drawing takes data=drawn back to the default data (its notice says so).
+          if (field === 'data' && raw === 'drawn' && noticed.has('pts')) {
+            expect(settings.data).toBe(PAGE_SCHEMA.data.default);
+            continue;
+          }
           const read = PAGE_SCHEMA[field].codec.read(raw);
           expect(read, `${field}=${raw} was refused without a notice`).toHaveProperty('value');
           expect(settings[field]).toEqual((read as { value: unknown }).value);

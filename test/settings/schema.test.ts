@@ -130,7 +130,7 @@ describe('the settings table', () => {
     // Links in the wild use exactly these keys.
     expect(new Set(urlKeys)).toEqual(
       new Set(
-        'variants data width depth z cnn loss lr b1 b2 ndis batch ip warmup clip beta gp seed stats spectra speed arrows heatmap play hide set'.split(
+        'variants data pts width depth z cnn loss lr b1 b2 ndis batch ip warmup clip beta gp seed stats spectra speed arrows heatmap play hide set'.split(
           ' ',
         ),
       ),

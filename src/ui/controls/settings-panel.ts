@@ -22,7 +22,7 @@ import {
   type PageSettings,
 } from '../state/settings';
 import { readSetting, serializeSettings } from '../state/url-state';
-import { PAGE_SCHEMA, writePageField } from '../../settings/schema';
+import { PAGE_SCHEMA, writePageField, type DataName } from '../../settings/schema';
 import type { TrainingSession } from '../session/session';
 import '../visuals/legend';
 import '../lesson/info-button';
@@ -37,6 +37,9 @@ const VARIANT_NOTES: Record<VariantName, string> = {
   orthonormal: 'loss + β‖WᵀW − I‖²',
   'wgan-gp': 'loss + λ(‖∇ₓD‖ − 1)² at interpolates',
 };
+
+const dataTitle = (d: DataName): string =>
+  d === 'mnist' ? 'MNIST digits (CNN)' : d === 'drawn' ? 'Draw your own' : dataset2d(d).title;
 
 const LOSS_TITLES = { standard: 'standard (non-saturating)', hinge: 'hinge', wgan: 'Wasserstein' } as const;
 
@@ -300,7 +303,7 @@ export class SettingsPanel extends StoreElement {
         () =>
           html`<fieldset>
             <legend>Data and model <sngan-info topic="group-data"></sngan-info></legend>
-            ${this.selectField('data', DATA_NAMES, (d) => (d === 'mnist' ? 'MNIST digits (CNN)' : dataset2d(d).title))}
+            ${this.selectField('data', DATA_NAMES, dataTitle)}
             ${
               images
                 ? this.selectField('cnnWidth', CNN_WIDTHS, (w) =>

@@ -7,7 +7,7 @@
  */
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { dataset2d, isDataset2dName } from '../../data/mixtures';
+import { dataset2dOf } from '../../data/mixtures';
 import { SCENES, sceneAt, type Scene, type SceneView } from '../../lesson/scenes';
 import { VARIANT_NAMES, type VariantName } from '../../gan/config';
 import type { TrainingSession } from '../session/session';
@@ -297,7 +297,7 @@ export class LessonView extends StoreElement {
       </div>`;
     }
     if (view.kind === 'chart') {
-      const modes = isDataset2dName(s.data) ? (dataset2d(s.data).modes?.length ?? 0) / 2 || null : null;
+      const modes = (dataset2dOf(s.data, s.points)?.modes?.length ?? 0) / 2 || null;
       return html`<div class="view" style=${style}>
         <sngan-training-charts
           .history=${run.history}

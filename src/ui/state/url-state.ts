@@ -41,7 +41,9 @@ export function serializeSettings(settings: PageSettings): string {
     // sizes for images), stay out of the link unless changed; everything that shapes the run is written.
     const displayOnly = DISPLAY_PREFERENCES.includes(field);
     const otherModel = isImageData(settings.data) ? MLP_FIELDS.includes(field) : field === 'cnnWidth';
-    if ((displayOnly || otherModel) && JSON.stringify(value) === JSON.stringify(DEFAULTS[field])) continue;
+    // The drawing goes into every link of a drawn run, and into others only once something was drawn.
+    const otherData = field === 'points' && settings.data !== 'drawn';
+    if ((displayOnly || otherModel || otherData) && JSON.stringify(value) === JSON.stringify(DEFAULTS[field])) continue;
     params.set(PAGE_SCHEMA[field].url!, writePageField(field, value));
   }
   return params.toString().replaceAll('%2C', ',').replaceAll('%2F', '/');
