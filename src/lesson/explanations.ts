@@ -81,7 +81,11 @@ Images: an Inception-style score $\exp(\mathbb{E}_x\, \mathrm{KL}(p(y|x)\,\|\,p(
   },
   'group-data': {
     title: 'Data and model',
-    text: String.raw`2-D mixtures (a ring of 8 Gaussians, a grid of 25, a spiral, two moons) trained with small fully connected networks (hidden width and depth, noise dimension $z$), or MNIST digits (32 × 32) with the paper's standard CNN (Table 3) at a fraction of its width: ⅛ of the width is about $\tfrac{1}{50}$ of the arithmetic.`,
+    text: String.raw`2-D mixtures (a ring of 8 Gaussians, a grid of 25, a spiral, two moons, or your own drawing) trained with small fully connected networks (hidden width and depth, noise dimension $z$), or MNIST digits (32 × 32) with the paper's standard CNN (Table 3) at a fraction of its width: ⅛ of the width is about $\tfrac{1}{50}$ of the arithmetic.`,
+  },
+  draw: {
+    title: 'Your drawing',
+    text: String.raw`Drag on the pad to draw the real data (mouse, pen or finger): the brush lays a point every 0.1 along the stroke, the eraser removes points within 0.25. Each point is the centre of a small Gaussian (standard deviation 0.05, as the grid of 25's), and a real sample is a point picked uniformly plus that noise, on the GPU and the CPU backend alike. Every point counts as a mode for the coverage chart (a few dots read as a mixture; for a stroke it says how much of it $G$ reaches). At most 500 points, which the link carries compressed (pts=…). Each finished stroke starts a new run; keyboard users can add a ready shape or clear.`,
   },
   'group-presets': {
     title: 'The paper’s settings',

@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { dataset2d, isDataset2dName } from '../data/mixtures';
+import { dataset2dOf } from '../data/mixtures';
 import { VARIANT_NAMES, type VariantName } from '../gan/config';
 import { automation } from './automation';
 import { noticeStyles, renderNotices } from './controls/notices';
@@ -32,6 +32,7 @@ import './controls/toolbar';
 import './selftest-panel';
 import './spectra-panel';
 import './training-charts';
+import './visuals/draw-pad';
 import './visuals/field-view';
 import './visuals/image-grid';
 
@@ -135,6 +136,10 @@ export class App extends LitElement {
         display: flex;
         flex-wrap: wrap;
         gap: 1rem;
+      }
+      .draw h3 {
+        font-size: 1rem;
+        margin: 0 0 0.3rem;
       }
       .caption {
         color: #444;
@@ -415,14 +420,29 @@ export class App extends LitElement {
               where D says “real”, purple where it says “fake”.`
         }
       </p>
-      <sngan-samples
-        .run=${this.store.run}
-        .variants=${this.shownVariants()}
-        .images=${images}
-        .arrows=${s.arrows}
-        .heatmap=${s.heatmap}
-        .size=${images ? 272 : 290}
-      ></sngan-samples>`;
+      <div class="visuals">
+        ${
+          !this.opened && s.data === 'drawn'
+            ? html`<section class="draw" aria-label="Your drawing">
+                <h3>Your drawing <sngan-info topic="draw"></sngan-info></h3>
+                <sngan-draw-pad
+                  .points=${s.points}
+                  .size=${290}
+                  @drawing-change=${(e: CustomEvent<number[]>) =>
+                    void this.session.applySettings({ ...this.store.settings, points: e.detail })}
+                ></sngan-draw-pad>
+              </section>`
+            : ''
+        }
+        <sngan-samples
+          .run=${this.store.run}
+          .variants=${this.shownVariants()}
+          .images=${images}
+          .arrows=${s.arrows}
+          .heatmap=${s.heatmap}
+          .size=${images ? 272 : 290}
+        ></sngan-samples>
+      </div>`;
   }
 
   /** The way into the lesson from the top of the sandbox page, or the lesson's bar above scene 7. */
@@ -478,7 +498,7 @@ export class App extends LitElement {
     const recorded = this.opened?.run.config;
     const data = recorded?.data ?? s.data;
     const sidebar = !recorded && SIDEBAR_GROUPS.some((g) => !s.hidden.includes(g));
-    const modes = isDataset2dName(data) ? (dataset2d(data).modes?.length ?? 0) / 2 || null : null;
+    const modes = (dataset2dOf(data, recorded ? recorded.points : s.points)?.modes?.length ?? 0) / 2 || null;
     const shown = this.shownVariants();
     return html`
       <header>

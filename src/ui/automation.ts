@@ -19,6 +19,8 @@ export interface SnganAutomation {
   checkpointStep(): number | null;
   /** Destroys the GPU device (as a driver reset would); false on the CPU backend. */
   loseDevice(): boolean;
+  /** The current run's 2-D anchors (the points real data is sampled around; a drawing's points), or null. */
+  dataAnchors(): number[] | null;
   /** [d_out, d_in] of every D layer, per live variant of the current run. */
   discriminatorShapes(): Shape[][];
   /**
@@ -45,6 +47,10 @@ export function automation(store: AppStore, session: TrainingSession): SnganAuto
       const ctx = session.gpuContext;
       ctx?.device.destroy();
       return ctx !== null;
+    },
+    dataAnchors: () => {
+      const anchors = session.trainer?.dataset?.anchors;
+      return anchors ? Array.from(anchors) : null;
     },
     discriminatorShapes: () => liveVariants().map((v) => v.normalized.map((n) => [n.layer.dOut, n.layer.dIn])),
     async spectraUnderLoad(load) {

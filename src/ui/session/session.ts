@@ -135,7 +135,11 @@ export class TrainingSession {
   async applySettings(next: PageSettings): Promise<void> {
     const prev = this.store.settings;
     this.store.setSettings(next);
-    const changed = RUN_KEYS.filter((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
+    // The drawing shapes a run only while the data is the drawing.
+    const drawn = prev.data === 'drawn' || next.data === 'drawn';
+    const changed = RUN_KEYS.filter(
+      (k) => (k !== 'points' || drawn) && JSON.stringify(prev[k]) !== JSON.stringify(next[k]),
+    );
     if (changed.length === 0) return;
     // No run (a failed start, e.g. settings the engine refused): the new settings get a fresh try.
     if (!this.run) return this.rebuild();
