@@ -74,6 +74,23 @@ describe('hand-drawn data', () => {
     expect(await page.getAttribute('sngan-draw-pad', 'data-points')).toBe(String(count));
     await page.locator('section.draw').screenshot({ path: `${ARTIFACTS}/draw-pad.png` });
 
+    // The eraser across the stroke's middle removes points; a keyboard adds a ready shape.
+    await page.click('[data-testid="draw-eraser"]');
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.7, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction((n) => window.sngan!.store.settings.points.length < n, drawn.points.length);
+    const erased = (await snapshot(page)).points.length / 2;
+    expect(erased).toBeLessThan(count);
+    await page.focus('[data-testid="draw-shape"]');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => window.sngan!.store.settings.points.length > n, 2 * erased);
+    await page.waitForFunction(() => window.sngan!.store.run.phase === 'paused');
+    const final = await snapshot(page);
+    await page.waitForFunction((n) => window.sngan!.dataAnchors()?.length === n, final.points.length);
+
     await trainSteps(page, 3);
     const link = page.url();
     expect(link).toContain('data=drawn');
@@ -87,15 +104,32 @@ describe('hand-drawn data', () => {
     const again = await snapshot(shared);
     expect(again.notices).toEqual([]);
     expect(again.data).toBe('drawn');
-    expect(again.points).toEqual(drawn.points);
-    expect(again.anchors).toEqual(drawn.anchors);
-    expect(await shared.getAttribute('sngan-draw-pad', 'data-points')).toBe(String(count));
+    expect(again.points).toEqual(final.points);
+    expect(again.anchors!.map((v) => Math.round(v * 100) / 100)).toEqual(final.points);
+    expect(await shared.getAttribute('sngan-draw-pad', 'data-points')).toBe(String(final.points.length / 2));
     await trainSteps(shared, 2);
     await shared.waitForSelector('[data-testid="field-sn"][data-drawn]:not([data-drawn="0"])', { state: 'attached' });
     expect(errors).toEqual([]);
     expect(sharedErrors).toEqual([]);
     await page.close();
     await shared.close();
+  });
+
+  it('a finger draws too: a tap on a touch screen lays one point', { timeout: 60_000 }, async () => {
+    const context = await site.browser.newContext({ hasTouch: true, viewport: { width: 1400, height: 1200 } });
+    const page = await context.newPage();
+    await page.goto(`${site.url}?${QUERY}&data=drawn`);
+    await waitReady(page);
+    expect(await page.$eval('[data-testid="draw-canvas"]', (c) => getComputedStyle(c).touchAction)).toBe('none');
+    await page.click('[data-testid="draw-clear"]');
+    const box = (await page.locator('[data-testid="draw-canvas"]').boundingBox())!;
+    // The pad's centre is (0, 0); a quarter of its 6-unit width to the right is x = 1.5.
+    await page.touchscreen.tap(box.x + box.width * 0.75, box.y + box.height * 0.5);
+    await page.waitForFunction(() => window.sngan!.store.settings.points.length === 2);
+    const [x, y] = await page.evaluate(() => window.sngan!.store.settings.points);
+    expect(x).toBeCloseTo(1.5, 1);
+    expect(y).toBeCloseTo(0, 1);
+    await context.close();
   });
 
   it('a malformed pts= gives the notice and the default data', { timeout: 60_000 }, async () => {

@@ -156,7 +156,7 @@ export class TrainingSession {
     if (this.run && wasRunning) this.play();
     if (this.run && this.run.trainer.steps === 0 && prev.variants.length > 0) {
       this.store.setRun({
-        info: `Changed ${changed.join(', ')}: a new run started at step 0 (same seed, so every variant starts from the same weights).`,
+        info: `Changed ${changed.map((k) => (k === 'points' ? 'the drawing' : k)).join(', ')}: a new run started at step 0 (same seed, so every variant starts from the same weights).`,
       });
     }
   }
