@@ -31,6 +31,7 @@
  *                   {points}:              2·N numbers x0, y0, x1, y1, … rounded to 4 decimals
  * A file without frames plays as one frame: `variants[v].samples` at step `steps`.
  */
+import { drawnPointsProblem } from '../data/drawn';
 import { VARIANT_NAMES, type TrainerConfig, type VariantName } from '../gan/config';
 import type { StepMetrics } from '../gan/trainer';
 import { decodeImageBytes } from './frame-codec';
@@ -130,7 +131,10 @@ function parseConfig(doc: Json): TrainerConfig {
   const kind = field(model, 'kind', 'config.model.');
   if (kind !== 'mlp' && kind !== 'cnn') fail(`config.model.kind must be mlp or cnn (got ${JSON.stringify(kind)})`);
   if (kind === 'cnn') numberAt(model, 'width', 'config.model.');
-  stringAt(config, 'data', 'config.');
+  const data = stringAt(config, 'data', 'config.');
+  // A drawn run's real data is its points: a file must carry them as a page would.
+  const drawing = data === 'drawn' ? drawnPointsProblem(config.points) : null;
+  if (drawing !== null) fail(`config.points (data drawn) ${drawing}`);
   const variants = arrayAt(config, 'variants', 'config.');
   if (variants.length === 0) fail('config.variants is empty');
   variants.forEach((v, i) => variantName(v, `config.variants[${i}]`));

@@ -20,6 +20,7 @@ const DATA_WORDS: Record<string, string> = {
   grid25: 'grid of 25',
   spiral: 'spiral',
   moons: 'moons',
+  drawn: 'a drawing',
 };
 
 const count = (n: number): string => n.toLocaleString('en-US');
