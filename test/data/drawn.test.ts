@@ -3,7 +3,11 @@
 import { compressToEncodedURIComponent } from 'lz-string';
 import { describe, expect, it } from 'vitest';
 import {
+  addPoints,
+  brushTo,
+  BRUSH_SPACING,
   decodePoints,
+  eraseAt,
   DRAW_LIMIT,
   drawnPointsProblem,
   encodePoints,
@@ -17,7 +21,8 @@ import { toTrainerConfig } from '../../src/settings/trainer-config';
 import { parseQuery } from '../../src/settings/page-record';
 import { pageDefaults } from '../../src/settings/schema';
 import { serializeSettings } from '../../src/ui/state/url-state';
-import { validateConfig } from '../../src/gan/config';
+import { defaultConfig, validateConfig } from '../../src/gan/config';
+import { parseRecordedRun } from '../../src/recording/recorded-run';
 
 /** `n` distinct quantized points along a spiral stroke (spacing ~0.1, like the brush). */
 function stroke(n: number): number[] {
@@ -125,5 +130,40 @@ describe('data=drawn in the settings', () => {
     expect(d.modes).toBe(d.anchors);
     expect(d.std).toBe(0.05);
     expect(() => validateConfig({ ...config, points: undefined })).toThrow(/pts/);
+  });
+});
+
+describe('the brush and the eraser', () => {
+  it('a stroke lays a point every BRUSH_SPACING, none on top of another, none outside, up to the cap', () => {
+    const points: number[] = [];
+    let at = brushTo(points, null, [-1, 0]).at;
+    at = brushTo(points, at, [-0.5, 0]).at;
+    brushTo(points, at, [1, 0]);
+    expect(points.length / 2).toBe(21);
+    for (let i = 2; i < points.length; i += 2) expect(points[i] - points[i - 2]).toBeCloseTo(BRUSH_SPACING, 5);
+    // Going over the same line again adds nothing; a stroke outside the square adds nothing.
+    brushTo(points, [-1, 0], [1, 0]);
+    expect(points.length / 2).toBe(21);
+    brushTo(points, [2.6, 0], [2.9, 0]);
+    expect(points.length / 2).toBe(21);
+    const full = stroke(MAX_DRAWN_POINTS);
+    expect(brushTo(full, null, [2.4, -2.4]).capped).toBe(true);
+    expect(full.length / 2).toBe(MAX_DRAWN_POINTS);
+    expect(addPoints(full, shapePoints('dots')).capped).toBe(true);
+  });
+
+  it('the eraser removes the points near it and keeps the others', () => {
+    const points = shapePoints('line');
+    const left = eraseAt(points, 0, 0);
+    expect(left.length).toBeLessThan(points.length);
+    for (let i = 0; i < left.length; i += 2) expect(Math.hypot(left[i], left[i + 1])).toBeGreaterThan(0.25);
+  });
+
+  it('a run file of a drawn run must carry its points', () => {
+    const config = defaultConfig({ data: 'drawn', points: shapePoints('dots') });
+    const doc = { config, metrics: [], samples: {} };
+    const bad = { ...doc, config: { ...config, points: 'oops' } };
+    expect(() => parseRecordedRun(bad)).toThrow(/config.points \(data drawn\)/);
+    expect(() => parseRecordedRun({ ...doc, config: { ...config, points: undefined } })).toThrow(/config.points/);
   });
 });
