@@ -9,6 +9,7 @@ import { dataset2d, isDataset2dName } from '../data/mixtures';
 import { VARIANT_NAMES, type VariantName } from '../gan/config';
 import { automation } from './automation';
 import { noticeStyles, renderNotices } from './controls/notices';
+import { registerOffline } from './offline';
 import { TrainingSession } from './session/session';
 import { realPointsOf } from './recording/recorded-view';
 import { isImageData } from './state/settings';
@@ -194,6 +195,7 @@ export class App extends LitElement {
     this.store.subscribe(() => this.syncUrl());
     // The automation interface (tests, the console); it reads the session's real state only.
     window.sngan = automation(this.store, this.session);
+    registerOffline(this.store);
     window.addEventListener('keydown', this.onKey);
     this.addEventListener(EXPORT_IMAGE_EVENT, this.onExportImage);
     // A scene with a recording plays it once the device is known to be too slow for it (a CNN the
