@@ -48,7 +48,7 @@ beforeAll(async () => {
     request.socket.destroy();
   });
   pageUrl = `${site.url}${SUB_PATH}`;
-  browser = await launchChromium();
+  browser = await launchChromium({ serviceWorkers: true });
 });
 
 afterAll(async () => {
