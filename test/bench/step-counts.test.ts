@@ -29,10 +29,24 @@ describe('command counter', () => {
     const counter = countCommands(ctx.device);
     submitKernels(ctx, [axpby, axpby, axpby], 'counter');
     ctx.buffers.write(a, new Float32Array(64));
-    expect(counter.take()).toEqual({ submits: 1, commandBuffers: 1, passes: 1, dispatches: 3, writes: 1, bufferBytes: 0 });
+    expect(counter.take()).toEqual({
+      submits: 1,
+      commandBuffers: 1,
+      passes: 1,
+      dispatches: 3,
+      writes: 1,
+      bufferBytes: 0,
+    });
     counter.detach();
     submitKernels(ctx, [axpby], 'counter');
-    expect(counter.counts).toEqual({ submits: 0, commandBuffers: 0, passes: 0, dispatches: 0, writes: 0, bufferBytes: 0 });
+    expect(counter.counts).toEqual({
+      submits: 0,
+      commandBuffers: 0,
+      passes: 0,
+      dispatches: 0,
+      writes: 0,
+      bufferBytes: 0,
+    });
     // The kernel really ran (the counter passes calls through): out = 1·0 + 2·0 after the write.
     expect(Array.from(await ctx.buffers.read(out, 4))).toEqual([0, 0, 0, 0]);
   });
