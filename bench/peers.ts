@@ -87,7 +87,18 @@ async function startTfjs(): Promise<{ device: GPUDevice; adapter: string }> {
   Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   // The backend registers itself on import only if navigator.gpu exists by then.
   await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
+  if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu registered no webgpu backend');
+  // TF.js reports a failed start only through console.warn: keep those words for the table.
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
+  try {
+    if (!(await tf.setBackend('webgpu'))) {
+      throw new Error(`tf.setBackend('webgpu') failed: ${warnings.join(' / ') || 'no reason given'}`);
+    }
+  } finally {
+    console.warn = warn;
+  }
   await tf.ready();
   const backend = tf.backend() as unknown as {
     device: GPUDevice;
