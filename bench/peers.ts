@@ -182,6 +182,11 @@ export async function benchPeers(env: BenchEnv): Promise<BenchReport> {
         ? `TF.js ${tf.version_core} on ${peer.adapter}; ours on ${describeAdapter(env.ctx.adapter)}`
         : `no TF.js figures: its webgpu backend did not start (${failure})`,
       `kernel tuning (ours): the ${env.ctx.tuning.profile} profile`,
+      ...(env.software
+        ? [
+            'software adapter: the ratio says nothing about GPUs (our software profile suits CPU emulation, TF.js tunes for GPUs); take it from a GPU',
+          ]
+        : []),
     ],
   };
 }
