@@ -6,7 +6,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dataset2d, isDataset2dName } from '../data/mixtures';
-import { VARIANT_NAMES, type VariantName } from '../gan/config';
+import type { VariantName } from '../gan/config';
+import { shownVariants } from './state/shown-variants';
 import { automation } from './automation';
 import { noticeStyles, renderNotices } from './controls/notices';
 import { TrainingSession } from './session/session';
@@ -130,7 +131,7 @@ export class App extends LitElement {
         color: #444;
         margin: 0 0 0.6rem;
       }
-      details {
+      h2.selftest-title {
         margin-top: 2rem;
       }
       summary {
@@ -341,11 +342,7 @@ export class App extends LitElement {
   }
 
   private shownVariants(): VariantName[] {
-    const run = this.store.run;
-    const s = this.store.settings;
-    return VARIANT_NAMES.filter(
-      (v) => s.variants.includes(v) && (run.variants.includes(v) || run.diverged[v] !== undefined),
-    );
+    return shownVariants(this.store.settings, this.store.run);
   }
 
   private renderVisuals() {
@@ -376,21 +373,23 @@ export class App extends LitElement {
   /** The way into the lesson from the top of the sandbox page, or the lesson's bar above scene 7. */
   private renderLessonEntry() {
     if (this.lesson === null) {
-      return html`<a
-        class="lesson-entry"
-        data-testid="start-lesson"
-        href=${`?lesson=1`}
-        @click=${(e: Event) => {
-          e.preventDefault();
-          this.startLesson();
-        }}
-      >
-        <strong>New to spectral normalization? Start the lesson →</strong>
-        <span
-          >${SCENES.length} short scenes, each a live run: what D sees, the Lipschitz bound, the power iteration,
-          spectra, aggressive learning rates. For a projector: press <kbd>P</kbd>.</span
+      return html`<nav aria-label="The lesson">
+        <a
+          class="lesson-entry"
+          data-testid="start-lesson"
+          href=${`?lesson=1`}
+          @click=${(e: Event) => {
+            e.preventDefault();
+            this.startLesson();
+          }}
         >
-      </a>`;
+          <strong>New to spectral normalization? Start the lesson →</strong>
+          <span
+            >${SCENES.length} short scenes, each a live run: what D sees, the Lipschitz bound, the power iteration,
+            spectra, aggressive learning rates. For a projector: press <kbd>P</kbd>.</span
+          >
+        </a>
+      </nav>`;
     }
     return html`<sngan-lesson
       .store=${this.store}
@@ -435,11 +434,11 @@ export class App extends LitElement {
         </p>
       </header>
       ${this.renderLessonEntry()}
-      <div class="bar">
+      <section class="bar" aria-label="Run">
         <sngan-status-line .store=${this.store}></sngan-status-line>
         <sngan-toolbar .store=${this.store} .session=${this.session}></sngan-toolbar>
         ${this.renderNotices()}
-      </div>
+      </section>
       <div class="layout ${sidebar ? '' : 'full'}">
         ${
           sidebar
@@ -481,13 +480,13 @@ export class App extends LitElement {
           ${
             s.hidden.includes('selftest')
               ? ''
-              : html`<details data-testid="selftest-details">
-                  <summary>
-                    Kernel self-test: every WGSL kernel against its float64 twin
-                    <sngan-info topic="selftest"></sngan-info>
-                  </summary>
-                  <sngan-selftest></sngan-selftest>
-                </details>`
+              : // The (i) sits in a heading beside the summary: a button inside a summary is a control
+                // inside a control, which screen readers announce as one and keyboards cannot reach.
+                html`<h2 class="selftest-title">Kernel self-test <sngan-info topic="selftest"></sngan-info></h2>
+                  <details data-testid="selftest-details">
+                    <summary>Every WGSL kernel against its float64 twin</summary>
+                    <sngan-selftest></sngan-selftest>
+                  </details>`
           }
         </main>
       </div>
