@@ -100,6 +100,7 @@ export const lessonStyles = [
       font-weight: 700;
       padding: 0 0.7em;
     }
+    h1,
     h2 {
       font-size: 1.6rem;
       margin: 0 0 0.5rem;
@@ -163,6 +164,9 @@ export const lessonStyles = [
     .stage {
       min-width: 0;
     }
+    .stage sngan-status-line {
+      margin-top: 0.8rem;
+    }
     .page .views {
       height: max(24rem, calc(100vh - 16.5rem));
     }
@@ -208,7 +212,7 @@ export const lessonStyles = [
       align-items: baseline;
       gap: 1.2em;
     }
-    .slide h2 {
+    .slide h1 {
       font-size: 1.3em;
       margin: 0;
       flex: none;

@@ -9,7 +9,8 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { dataset2d, isDataset2dName } from '../../data/mixtures';
 import { SCENES, sceneAt, type Scene, type SceneView } from '../../lesson/scenes';
-import { VARIANT_NAMES, type VariantName } from '../../gan/config';
+import type { VariantName } from '../../gan/config';
+import { shownVariants } from '../state/shown-variants';
 import type { TrainingSession } from '../session/session';
 import type { RecordingPlayer } from '../recording/recording-player';
 import { isImageData } from '../state/settings';
@@ -93,11 +94,7 @@ export class LessonView extends StoreElement {
   }
 
   private shownVariants(): VariantName[] {
-    const run = this.store.run;
-    const s = this.store.settings;
-    return VARIANT_NAMES.filter(
-      (v) => s.variants.includes(v) && (run.variants.includes(v) || run.diverged[v] !== undefined),
-    );
+    return shownVariants(this.store.settings, this.store.run);
   }
 
   private go(n: number): void {
@@ -287,13 +284,15 @@ export class LessonView extends StoreElement {
 
   override render() {
     const scene = this.current;
-    const heading = this.free
-      ? html`<h2 data-testid="scene-title">SN-GAN Live</h2>`
-      : html`<h2 data-testid="scene-title">
-          <span class="scene-num">Scene ${this.scene} of ${SCENES.length}</span> ${scene.title}
-        </h2>`;
+    // The scene's title is the page's one h1, except above the sandbox page (scene 7), which has its own.
+    const title = this.free
+      ? html`SN-GAN Live`
+      : html`<span class="scene-num">Scene ${this.scene} of ${SCENES.length}</span> ${scene.title}`;
+    const heading = this.compact
+      ? html`<h2 data-testid="scene-title">${title}</h2>`
+      : html`<h1 data-testid="scene-title">${title}</h1>`;
     if (this.present) {
-      return html`<div class="slide" data-testid="lesson" data-scene=${this.free ? 0 : this.scene}>
+      return html`<main class="slide" data-testid="lesson" data-scene=${this.free ? 0 : this.scene}>
         <header>
           ${heading}
           <div class="key-line">${this.free ? nothing : richText(scene.slide)}</div>
@@ -304,15 +303,16 @@ export class LessonView extends StoreElement {
           ${this.free ? nothing : this.renderLookFor(scene)} ${this.renderControls()}
           ${this.free ? nothing : html`${this.renderToggle(scene)} ${this.renderNav()}`}
         </footer>
-      </div>`;
+      </main>`;
     }
     if (this.compact) {
-      return html`<div class="page" data-testid="lesson" data-scene=${this.scene}>
+      // Above the sandbox page's own main: a named region, so its text is inside a landmark too.
+      return html`<section class="page" aria-label="The lesson" data-testid="lesson" data-scene=${this.scene}>
         ${this.renderNav()} ${heading}
         <div class="text" data-testid="scene-text">${richText(scene.text)}</div>
-      </div>`;
+      </section>`;
     }
-    return html`<div class="page" data-testid="lesson" data-scene=${this.scene}>
+    return html`<main class="page" data-testid="lesson" data-scene=${this.scene}>
       ${this.renderNav()}
       <div class="body">
         <article>
@@ -321,12 +321,14 @@ export class LessonView extends StoreElement {
           ${this.renderLookFor(scene)} ${this.renderToggle(scene)}
         </article>
         <section class="stage" aria-label="The scene's run">
-          <sngan-status-line .store=${this.store}></sngan-status-line>
           ${this.renderControls()} ${this.renderNotices()}
           <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
+          <!-- Below the views: it grows as the adapter's name or a recording's label arrives, and
+               above them that pushed the whole scene down while the page loaded. -->
+          <sngan-status-line .store=${this.store}></sngan-status-line>
         </section>
       </div>
-    </div>`;
+    </main>`;
   }
 }
 
