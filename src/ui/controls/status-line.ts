@@ -9,6 +9,7 @@ import { recordingLabelText } from '../../recording/recording-label';
 import '../visuals/legend';
 import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
+import { a11yStyles } from '../a11y/page-styles';
 import { StoreElement } from './store-element';
 
 const PHASE_WORDS = {
@@ -24,6 +25,7 @@ const PHASE_WORDS = {
 export class StatusLine extends StoreElement {
   static override styles = [
     controlStyles,
+    a11yStyles,
     css`
       :host {
         display: flex;
