@@ -3,11 +3,13 @@
  * and change them. The URL always holds the current settings (replaceState), so the address bar
  * is a link that reproduces the run.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, unsafeCSS } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dataset2d, isDataset2dName } from '../data/mixtures';
 import type { VariantName } from '../gan/config';
 import { shownVariants } from './state/shown-variants';
+import { a11yStyles } from './a11y/page-styles';
+import { ONE_COLUMN_QUERY, PHONE_QUERY, ScreenController } from './a11y/screen';
 import { automation } from './automation';
 import { noticeStyles, renderNotices } from './controls/notices';
 import { TrainingSession } from './session/session';
@@ -37,6 +39,7 @@ export class App extends LitElement {
   private readonly store = new AppStore();
   private readonly session = new TrainingSession(this.store);
   private lastQuery = '';
+  private readonly screen = new ScreenController(this);
   /** The lesson's scene (1-based), or null on the sandbox page. */
   @state() private lesson: number | null = null;
   /** Presentation mode: the scene's key views fill the screen. */
@@ -53,6 +56,7 @@ export class App extends LitElement {
   }
 
   static override styles = [
+    a11yStyles,
     noticeStyles,
     css`
       :host {
@@ -113,6 +117,25 @@ export class App extends LitElement {
       @media (max-width: 900px) {
         .layout {
           grid-template-columns: minmax(0, 1fr);
+        }
+      }
+      .controls-panel > summary {
+        font-weight: 600;
+        padding: 0.5rem 0.8rem;
+        border: 1px solid #ccd;
+        border-radius: 8px;
+        background: #f4f6f8;
+        margin-bottom: 0.6rem;
+      }
+      @media not all and ${unsafeCSS(ONE_COLUMN_QUERY)} {
+        .controls-panel > summary {
+          display: none;
+        }
+      }
+      /* On a phone the run bar scrolls away: pinned, it would cover a third of the screen. */
+      @media ${unsafeCSS(PHONE_QUERY)} {
+        .bar {
+          position: static;
         }
       }
       h2 {
@@ -366,8 +389,13 @@ export class App extends LitElement {
         .images=${images}
         .arrows=${s.arrows}
         .heatmap=${s.heatmap}
-        .size=${images ? 272 : 290}
+        .size=${this.panelSize(images)}
       ></sngan-samples>`;
+  }
+
+  /** Side of one sample panel: on a phone the full width of the column (less the host's padding). */
+  private panelSize(images: boolean): number {
+    return this.screen.phone ? Math.floor(this.screen.width - 2 * 19.2 - 2) : images ? 272 : 290;
   }
 
   /** The way into the lesson from the top of the sandbox page, or the lesson's bar above scene 7. */
@@ -443,7 +471,11 @@ export class App extends LitElement {
         ${
           sidebar
             ? html`<aside>
-                <sngan-settings-panel .store=${this.store} .session=${this.session}></sngan-settings-panel>
+                <!-- Folded on a small screen (the views come first), open and without a summary on a wide one. -->
+                <details class="controls-panel" data-testid="controls-panel" ?open=${!this.screen.oneColumn}>
+                  <summary>Settings: variants, data, hyperparameters, seed, link</summary>
+                  <sngan-settings-panel .store=${this.store} .session=${this.session}></sngan-settings-panel>
+                </details>
                 ${
                   s.hidden.length > 0
                     ? html`<p>

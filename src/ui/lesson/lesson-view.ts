@@ -18,7 +18,8 @@ import { StoreElement } from '../controls/store-element';
 import { lessonStyles } from './lesson-styles';
 import { renderNotices } from '../controls/notices';
 import { richText } from './rich-text';
-import { PANEL_CHROME, PANEL_CHROME_PRESENT, viewLayout, type ViewLayout } from './view-layout';
+import { PANEL_CHROME, PANEL_CHROME_PRESENT, stackedLayout, viewLayout, type ViewLayout } from './view-layout';
+import { PHONE_QUERY } from '../a11y/screen';
 import '../controls/status-line';
 import '../spectra-panel';
 import '../training-charts';
@@ -85,7 +86,10 @@ export class LessonView extends StoreElement {
     const { width, height } = box.getBoundingClientRect();
     this.laidOutFor = this.shownVariants().length;
     const chrome = this.present ? PANEL_CHROME_PRESENT : PANEL_CHROME;
-    const next = viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
+    const next =
+      !this.present && matchMedia(PHONE_QUERY).matches
+        ? stackedLayout(this.current.views, width, this.fontPx())
+        : viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
     if (JSON.stringify(next) !== JSON.stringify(this.layout)) this.layout = next;
   }
 
