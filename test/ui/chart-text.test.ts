@@ -51,7 +51,7 @@ describe('a chart in words', () => {
         ]),
       ],
     });
-    expect(spectrum).toBe('Spectrum: SN 3 values from 1 to 0.01.');
+    expect(spectrum).toBe('Spectrum: SN, 3 values from 1 to 0.01.');
     expect(describeChart({ title: 'FID', xLabel: 'step', index: false, series: [series('SN', [])] })).toBe(
       'FID: no data yet.',
     );

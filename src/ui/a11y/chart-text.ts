@@ -41,7 +41,7 @@ export function describeChart({ title, xLabel, index, series }: ChartFacts): str
     const parts = drawn.map((s) => {
       const ys = s.points.map((p) => p.y).filter((y): y is number => y !== null);
       if (ys.length === 0) return `${s.label} NaN`;
-      return `${s.label} ${s.points.length} values from ${formatValue(ys[0])} to ${formatValue(ys[ys.length - 1])}`;
+      return `${s.label}, ${s.points.length} values from ${formatValue(ys[0])} to ${formatValue(ys[ys.length - 1])}`;
     });
     return `${name}: ${parts.join('; ')}.`;
   }
