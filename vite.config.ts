@@ -3,7 +3,23 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   base: './',
-  build: { target: 'es2022', outDir: 'dist' },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    rolldownOptions: {
+      output: {
+        // The libraries in chunks of their own: no chunk over Vite's 500 kB warning, and a new
+        // version of the app does not make returning visitors download KaTeX and chart.js again.
+        codeSplitting: {
+          groups: [
+            { name: 'katex', test: /[\\/]node_modules[\\/]katex[\\/]/ },
+            { name: 'chart', test: /[\\/]node_modules[\\/](chart\.js|@kurkle)[\\/]/ },
+            { name: 'lit', test: /[\\/]node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -57,6 +57,11 @@ export interface Backend {
   run(ops: readonly Op[], capture?: readonly Tensor[]): Promise<Float32Array[]>;
   /** Resolves when everything submitted so far has executed (the page's back-pressure). */
   idle(): Promise<void>;
+  /**
+   * Resolves when the backend can build a run: on WebGPU, once every kernel's WGSL has compiled
+   * (else it rejects naming file, line, column and message); at once on the CPU.
+   */
+  ready(): Promise<void>;
   /** Live tensors and their bytes, to catch leaks. */
   memory(): { tensors: number; bytes: number };
   /**

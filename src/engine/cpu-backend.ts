@@ -68,6 +68,10 @@ export class CpuBackend implements Backend {
     return Promise.resolve();
   }
 
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   get tensors(): readonly Tensor[] {
     return this.made;
   }

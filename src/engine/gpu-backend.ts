@@ -77,6 +77,10 @@ export class GpuBackend implements Backend {
     return this.ctx.device.queue.onSubmittedWorkDone();
   }
 
+  ready(): Promise<void> {
+    return this.ctx.pipelines.checkShaders();
+  }
+
   get tensors(): readonly Tensor[] {
     return this.made;
   }

@@ -315,7 +315,9 @@ export class GanTrainer {
       ...v.sigmaTensors,
     ]);
     const every = this.config.spectraEvery;
-    const spectra = every > 0 && step % every === 0;
+    // Also after the first step, so a spectrum view has something to show at once, not only
+    // after the first spectraEvery steps (100 by default: a long wait on a slow adapter).
+    const spectra = every > 0 && (step === 1 || step % every === 0);
     // Spectrum steps also copy out every D layer's W and W̄ (once when they are the same tensor).
     const weights = spectra
       ? live.flatMap((v) => v.normalized.flatMap((n) => (n.wBar === n.layer.w ? [n.layer.w] : [n.layer.w, n.wBar])))

@@ -16,26 +16,59 @@ export const WGSL_SNIPPETS: Readonly<Record<string, string>> = Object.freeze({
   'lib/workgroup_reduce.wgsl': workgroupReduceCode,
 });
 
-const INCLUDE_LINE = /^[ \t]*#include[ \t]+"([^"]*)"[ \t]*$/gm;
+const INCLUDE_LINE = /^[ \t]*#include[ \t]+"([^"]*)"[ \t]*$/;
+
+/** Where a line of a composed module comes from: a file under shaders/ and its 1-based line. */
+export interface WgslOrigin {
+  file: string;
+  line: number;
+}
 
 /**
  * Replaces every `#include "PATH"` line (alone on its line) with the snippet's text, recursively;
  * a snippet is spliced once per module (later includes of it vanish), as a declaration may not
- * appear twice. An unknown path throws.
+ * appear twice. An unknown path throws. `origins[i]` says which file and line the composed line
+ * i + 1 came from, so a compiler message can point into the file a person edits.
  */
-export function composeWgsl(code: string, snippets: Readonly<Record<string, string>> = WGSL_SNIPPETS): string {
+export function composeWgslMapped(
+  code: string,
+  file: string,
+  snippets: Readonly<Record<string, string>> = WGSL_SNIPPETS,
+): { code: string; origins: WgslOrigin[] } {
   const included = new Set<string>();
-  const expand = (text: string): string =>
-    text.replace(INCLUDE_LINE, (_line, path: string) => {
+  const lines: string[] = [];
+  const origins: WgslOrigin[] = [];
+  const expand = (text: string, from: string): void => {
+    const own = text.split('\n');
+    own.forEach((line, i) => {
+      const include = INCLUDE_LINE.exec(line);
+      if (!include) {
+        lines.push(line);
+        origins.push({ file: from, line: i + 1 });
+        return;
+      }
+      const path = include[1];
       const snippet = snippets[path];
       if (snippet === undefined) {
         throw new Error(`#include "${path}": no such WGSL snippet (known: ${Object.keys(snippets).join(', ')})`);
       }
-      if (included.has(path)) return '';
+      if (included.has(path) || snippet === '') {
+        lines.push('');
+        origins.push({ file: from, line: i + 1 });
+        return;
+      }
       included.add(path);
-      return expand(snippet).replace(/\n$/, '');
+      // The snippet's own last newline ends the include line's place, so it adds no empty line.
+      expand(snippet.endsWith('\n') ? snippet.slice(0, -1) : snippet, `shaders/${path}`);
     });
-  return expand(code);
+  };
+  expand(code, file);
+  return { code: lines.join('\n'), origins };
+}
+
+/** The composed module text (see composeWgslMapped). */
+export function composeWgsl(code: string, snippets: Readonly<Record<string, string>> = WGSL_SNIPPETS): string {
+  return composeWgslMapped(code, 'module', snippets).code;
 }
 
 const LINE_COMMENT = /\/\/[^\n]*/g;
@@ -62,13 +95,23 @@ export function declaredBindings(code: string): Map<string, number> {
 export interface KernelShader<Name extends string> {
   /** Shader family (pipeline cache key and label prefix). */
   readonly family: string;
+  /** The family's file, shaders/FAMILY.wgsl. */
+  readonly file: string;
   /** The module text with its includes spliced in: what createShaderModule gets. */
   readonly code: string;
+  /** The file and line each line of `code` comes from (compiler messages are mapped through it). */
+  readonly origins: readonly WgslOrigin[];
   /** Binding number of each declared name, read from the WGSL. */
   readonly slots: Readonly<Record<Name, number>>;
   /** A bind group's entries by number, from buffers by name (an entry point binds the ones it uses). */
   bind(buffers: Partial<Record<Name, GPUBuffer>>): Record<number, GPUBuffer>;
 }
+
+/**
+ * Every kernel family's shader, registered as its launcher module loads: what a backend checks
+ * for compile errors before it builds a run (src/gpu/shader-check.ts).
+ */
+export const KERNEL_SHADERS = new Map<string, KernelShader<string>>();
 
 /**
  * A kernel family's shader with its binding names checked against the WGSL: `names` must be exactly
@@ -79,7 +122,8 @@ export function kernelShader<const Name extends string>(
   rawCode: string,
   names: readonly Name[],
 ): KernelShader<Name> {
-  const code = composeWgsl(rawCode);
+  const file = `shaders/${family}.wgsl`;
+  const { code, origins } = composeWgslMapped(rawCode, file);
   const declared = declaredBindings(code);
   const missing = [...declared.keys()].filter((n) => !(names as readonly string[]).includes(n));
   const extra = names.filter((n) => !declared.has(n));
@@ -92,9 +136,11 @@ export function kernelShader<const Name extends string>(
     );
   }
   const slots = Object.freeze(Object.fromEntries(declared)) as Record<Name, number>;
-  return {
+  const shader: KernelShader<Name> = {
     family,
+    file,
     code,
+    origins,
     slots,
     bind(buffers) {
       const entries: Record<number, GPUBuffer> = {};
@@ -107,4 +153,6 @@ export function kernelShader<const Name extends string>(
       return entries;
     },
   };
+  KERNEL_SHADERS.set(family, shader);
+  return shader;
 }

@@ -63,7 +63,7 @@ $$\min_G \max_D\; \mathbb{E}_{x\sim q_{\text{data}}}[\log D(x)] + \mathbb{E}_{z}
 The two runs share everything (seed, data, $G$, Adam setting C of Table 1) except one: in the run labelled "Spectral norm", every weight matrix of $D$ is divided by its largest singular value. The next scenes explain why that helps.`,
     slide: String.raw`$G$ moves its points up the slopes of $D$ (arrows: $\nabla_x D$). Spectral norm: every weight of $D$ divided by its largest singular value.`,
     lookFor: [
-      String.raw`At step 1,500 the Spectral norm run covered 7 or 8 of the 8 modes, and never fewer than the run without normalization (5 of 5 seeds); without normalization it covered fewer than SN in 3 of 5 seeds, all 8 in the other 2. Try another seed.`,
+      String.raw`At step 1,500 SN covered 7 or 8 of the 8 modes, never fewer than no normalization (5 of 5 seeds). No normalization covered fewer than SN in 3 of 5 seeds, all 8 in the other 2: try another seed.`,
     ],
   },
   {
@@ -103,9 +103,9 @@ $W$ moves little per step, so the kept $\tilde u$ stays near the top singular ve
 With unit vectors $\tilde u, \tilde v$, $\tilde\sigma \le \sigma_1(W)$ always. When the top singular values crowd together — and SN pushes them there — one round per step converges slowly: $\tilde\sigma$ can lag well below $\sigma_1$, and $\sigma_1(\bar W) = \sigma_1(W)/\tilde\sigma$ then sits above 1.`,
     slide: String.raw`One round per $D$ update: $\tilde v \propto W^\top \tilde u$, $\tilde u \propto W \tilde v$, $\tilde\sigma = \tilde u^\top W \tilde v \le \sigma_1(W)$ (Algorithm 1).`,
     lookFor: [
-      String.raw`From a random $\tilde u$ the first $\tilde\sigma$ is far too low (by a fifth or more in the 64 × 64 layer); every layer is within 5% of $\sigma_1(W)$ by step 10 (5 of 5 seeds).`,
-      String.raw`$\tilde\sigma$ never exceeds $\sigma_1(W)$, at any step (5 of 5 seeds). With warm-up on, the first estimate is within 1% (5 of 5).`,
-      String.raw`Between steps 50 and 200, while $D$ learns fast, the 64 × 64 layer's $\tilde\sigma$ falls 10% or more behind $\sigma_1(W)$ (5 of 5 seeds): one round per step cannot keep up where the top singular values crowd.`,
+      String.raw`From a random $\tilde u$ the first $\tilde\sigma$ is 20% or more low (64 × 64 layer); within 5% in every layer by step 10 (5 of 5 seeds).`,
+      String.raw`$\tilde\sigma \le \sigma_1(W)$ at every step; with warm-up, within 1% at once (5 of 5).`,
+      String.raw`Steps 50–200: the 64 × 64 layer's $\tilde\sigma$ lags $\sigma_1(W)$ by 10% or more (5 of 5).`,
     ],
   },
   {

@@ -24,7 +24,8 @@ const DATA_WORDS: Record<string, string> = {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-export function describeSettings(run: RecordedRun): string {
+/** Only the config and the step count are read: a live run is described the same way. */
+export function describeSettings(run: Pick<RecordedRun, 'config' | 'steps'>): string {
   const c = run.config;
   const model =
     c.model.kind === 'cnn'

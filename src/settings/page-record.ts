@@ -12,6 +12,7 @@ import {
   PAGE_SCHEMA,
   pageDefaults,
   shownValue,
+  textOf,
   writePageField,
   type PageField,
   type PageSettings,
@@ -81,9 +82,10 @@ export function parseQuery(search: string): PageRecordResult {
     else (settings as unknown as Record<string, unknown>)[field] = result.value;
   }
   const known = new Set([presetKey, ...PAGE_FIELDS.map((f) => PAGE_SCHEMA[f].url)]);
-  for (const key of params.keys()) {
-    if (!known.has(key))
-      notices.push({ key, given: params.get(key) ?? '', message: `${key} is not a setting; ignored.` });
+  for (const key of new Set(params.keys())) {
+    // Written as the link has it (key=value), so even an empty key (`&=1`) is named.
+    const given = params.get(key) ?? '';
+    if (!known.has(key)) notices.push({ key, given, message: `${key}=${given} is not a setting; ignored.` });
   }
   applyPageRules(settings, notices);
   return { settings, notices };
@@ -103,9 +105,10 @@ export function validateSettings(
   const { preset, ...fields } = patch;
   if (preset !== undefined) applyPreset(settings, preset, notices);
   for (const [field, value] of Object.entries(fields)) {
-    const row = PAGE_SCHEMA[field as PageField];
+    // Own rows only: a record's `constructor` or `toString` key is not a setting either.
+    const row = Object.hasOwn(PAGE_SCHEMA, field) ? PAGE_SCHEMA[field as PageField] : undefined;
     if (!row) {
-      notices.push({ key: field, given: String(value), message: `${field} is not a setting; ignored.` });
+      notices.push({ key: field, given: textOf(value), message: `${field} is not a setting; ignored.` });
       continue;
     }
     const key = row.url!;

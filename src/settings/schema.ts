@@ -539,12 +539,21 @@ export function writePageField(field: PageField, value: unknown): string {
   return (PAGE_SCHEMA[field].codec as Codec<unknown>).write(value);
 }
 
+/** Any value as text, even one String() refuses (an object without a prototype, a symbol's description). */
+export function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** A value as a notice shows it: written as the URL would write it, whatever it is. */
 export function shownValue(field: CliField | PageField, value: unknown): string {
   try {
     return rowOf(field).codec.write(value);
   } catch {
-    return String(value);
+    return textOf(value);
   }
 }
 

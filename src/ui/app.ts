@@ -13,8 +13,9 @@ import { ONE_COLUMN_QUERY, PHONE_QUERY, ScreenController } from './a11y/screen';
 import { automation } from './automation';
 import { noticeStyles, renderNotices } from './controls/notices';
 import { TrainingSession } from './session/session';
+import { realPointsOf } from './recording/recorded-view';
 import { isImageData } from './state/settings';
-import { AppStore, StoreController } from './state/store';
+import { AppStore, StoreController, type RunState } from './state/store';
 import { SCENES, sceneAt } from '../lesson/scenes';
 import { parseLocation, serializeLocation, sceneSettings } from './lesson/lesson-url';
 import type { PageSettings } from './state/settings';
@@ -23,6 +24,11 @@ import './lesson/info-button';
 import './visuals/samples-view';
 import { RecordingPlayer } from './recording/recording-player';
 import { loadRecordedRun, needsRecordedRun } from './recording/recording-source';
+import { EXPORT_IMAGE_EVENT, exportImage, type ExportImageDetail } from './export/export-image';
+import { exportCaption } from './export/export-caption';
+import type { OpenedRunFile } from './export/run-files';
+import './export/run-files';
+import './recording/recording-bar';
 import './controls/settings-panel';
 import './controls/status-line';
 import './controls/toolbar';
@@ -48,6 +54,10 @@ export class App extends LitElement {
   @state() private sceneToggled = false;
   /** The recorded run a scene plays instead of training (no GPU fast enough), or null. */
   @state() private player: RecordingPlayer | null = null;
+  /** A run file the visitor opened, shown by `player` in place of the live run, or null. */
+  @state() private opened: OpenedRunFile | null = null;
+  /** The live run's view while an opened file is shown: it comes back as it was. */
+  private liveView: RunState | null = null;
 
   constructor() {
     super();
@@ -209,6 +219,7 @@ export class App extends LitElement {
     // The automation interface (tests, the console); it reads the session's real state only.
     window.sngan = automation(this.store, this.session);
     window.addEventListener('keydown', this.onKey);
+    this.addEventListener(EXPORT_IMAGE_EVENT, this.onExportImage);
     // A scene with a recording plays it once the device is known to be too slow for it (a CNN the
     // CPU backend refuses to train is one such case, so a failed start goes on to the check too).
     void this.openFirstRun();
@@ -217,6 +228,44 @@ export class App extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onKey);
+    this.removeEventListener(EXPORT_IMAGE_EVENT, this.onExportImage);
+  }
+
+  /** A chart's or view's Save PNG / Copy image, captioned with what the page shows now. */
+  private readonly onExportImage = (event: CustomEvent<ExportImageDetail>): void => {
+    const config = this.player?.run.config ?? this.session.trainer?.config ?? null;
+    const caption = exportCaption({ store: this.store, config });
+    exportImage(event.detail, caption, this.store.run.step).catch((error: Error) =>
+      this.store.setRun({ problem: `Could not export the picture: ${error.message}` }),
+    );
+  };
+
+  /**
+   * Shows an opened run file in every view as a recorded run, scrubbable, at its last step. The
+   * live run pauses and waits (its statistics settled first, so none lands in the recording's views).
+   */
+  private async openRunFile(file: OpenedRunFile): Promise<void> {
+    this.session.pause();
+    await this.session.trainer?.statsSettled().catch(() => undefined);
+    const live = this.opened || this.player ? this.liveView : this.store.run;
+    this.leaveRecording();
+    this.liveView = live;
+    this.player = new RecordingPlayer(this.store, file.run);
+    this.player.seek(this.player.lastStep);
+    this.opened = file;
+    this.store.setRun({
+      // The live run's speed is not the recording's, and its real data may be another data set.
+      rates: [],
+      realPoints: realPointsOf(file.run.config),
+      problem: null,
+      info: `Showing ${file.name}, a recorded run (not training); “Back to the live run” returns to yours, paused.`,
+    });
+  }
+
+  private closeRunFile(): void {
+    const live = this.liveView;
+    this.leaveRecording();
+    if (live) this.store.setRun({ ...live, problem: null, info: null });
   }
 
   /**
@@ -315,6 +364,8 @@ export class App extends LitElement {
   private leaveRecording(): void {
     this.player?.dispose();
     this.player = null;
+    this.opened = null;
+    this.liveView = null;
   }
 
   /** The scene's toggle: its settings with the toggle's query on top, a fresh run. */
@@ -365,12 +416,13 @@ export class App extends LitElement {
   }
 
   private shownVariants(): VariantName[] {
-    return shownVariants(this.store.settings, this.store.run);
+    // A run opened from a file shows its own variants.
+    return shownVariants(this.opened?.run.config.variants ?? this.store.settings.variants, this.store.run);
   }
 
   private renderVisuals() {
     const s = this.store.settings;
-    const images = isImageData(s.data);
+    const images = isImageData(this.opened?.run.config.data ?? s.data);
     return html`<h2>
         ${images ? 'Samples from a fixed z' : 'What each discriminator sees'}
         <sngan-info topic=${images ? 'samples-images' : 'samples-2d'}></sngan-info>
@@ -449,8 +501,11 @@ export class App extends LitElement {
     if (this.present || (scene && !scene.sandbox)) return this.renderLesson();
     const s = this.store.settings;
     const run = this.store.run;
-    const sidebar = SIDEBAR_GROUPS.some((g) => !s.hidden.includes(g));
-    const modes = isDataset2dName(s.data) ? (dataset2d(s.data).modes?.length ?? 0) / 2 || null : null;
+    // An opened run file is drawn with its own settings; the controls (which would start a new live run) wait.
+    const recorded = this.opened?.run.config;
+    const data = recorded?.data ?? s.data;
+    const sidebar = !recorded && SIDEBAR_GROUPS.some((g) => !s.hidden.includes(g));
+    const modes = isDataset2dName(data) ? (dataset2d(data).modes?.length ?? 0) / 2 || null : null;
     const shown = this.shownVariants();
     return html`
       <header>
@@ -464,7 +519,21 @@ export class App extends LitElement {
       ${this.renderLessonEntry()}
       <section class="bar" aria-label="Run">
         <sngan-status-line .store=${this.store}></sngan-status-line>
-        <sngan-toolbar .store=${this.store} .session=${this.session}></sngan-toolbar>
+        ${
+          this.opened && this.player
+            ? html`<sngan-recording-bar
+                .store=${this.store}
+                .player=${this.player}
+                @leave-recording=${() => this.closeRunFile()}
+              ></sngan-recording-bar>`
+            : html`<sngan-toolbar .store=${this.store} .session=${this.session}></sngan-toolbar>`
+        }
+        <sngan-run-files
+          .store=${this.store}
+          .session=${this.session}
+          .opened=${this.opened}
+          @run-file-opened=${(e: CustomEvent<OpenedRunFile>) => void this.openRunFile(e.detail)}
+        ></sngan-run-files>
         ${this.renderNotices()}
       </section>
       <div class="layout ${sidebar ? '' : 'full'}">
@@ -499,15 +568,15 @@ export class App extends LitElement {
             .history=${run.history}
             .variants=${shown}
             .rates=${run.rates}
-            .loss=${s.loss}
-            .dataKind=${isImageData(s.data) ? 'images' : '2d'}
+            .loss=${recorded?.loss ?? s.loss}
+            .dataKind=${isImageData(data) ? 'images' : '2d'}
             .modes=${modes}
           ></sngan-training-charts>
           <h2>Singular values of every discriminator layer</h2>
           <sngan-spectra-panel
             .history=${run.history}
             .variants=${shown}
-            .spectraEvery=${s.spectraEvery}
+            .spectraEvery=${recorded?.spectraEvery ?? s.spectraEvery}
           ></sngan-spectra-panel>
           ${
             s.hidden.includes('selftest')

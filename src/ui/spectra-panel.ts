@@ -288,6 +288,7 @@ export class SpectraPanel extends LitElement {
       .yMin=${axes.yMin}
       .yMax=${axes.yMax}
       .scale=${this.scale}
+      .legend=${this.scale === 1}
       .info=${compact ? '' : (`spectra-${this.view}` as const)}
     ></sngan-line-chart>`;
   }
@@ -295,7 +296,7 @@ export class SpectraPanel extends LitElement {
   private renderCharts() {
     if (!this.ready) {
       const every = this.spectraEvery > 0 ? `every ${this.spectraEvery} steps` : 'every few hundred steps';
-      return html`<div class="waiting">Spectra appear at the first spectrum step (${every}).</div>`;
+      return html`<div class="waiting">Spectra appear after the first step, then ${every}.</div>`;
     }
     if (this.multiples) {
       return html`

@@ -79,12 +79,14 @@ export async function launchChromium(options: { webgpu?: boolean } = {}): Promis
 
 /**
  * For one test file: builds and serves the site and starts Chromium before its tests, closes both
- * after them. The fields are filled in by the time the tests run.
+ * after them. The fields are filled in by the time the tests run. A file that checks the built
+ * files themselves passes its own `outDir`, so another file's build cannot replace them meanwhile.
  */
-export function useSite(): { readonly url: string; readonly browser: Browser } {
-  const site = {} as { url: string; browser: Browser; server?: Server };
+export function useSite(outDir?: string): { readonly url: string; readonly root: string; readonly browser: Browser } {
+  const site = {} as { url: string; root: string; browser: Browser; server?: Server };
   beforeAll(async () => {
-    const served = await serveStatic(await buildSite());
+    site.root = await buildSite(outDir);
+    const served = await serveStatic(site.root);
     site.server = served.server;
     site.url = served.url;
     site.browser = await launchChromium();

@@ -100,13 +100,20 @@ describe('exact layer spectra', () => {
     }
   }, 300_000);
 
-  it('match ml-matrix on trained weights, and the trainer records the series every spectraEvery steps', async () => {
+  it('match ml-matrix on trained weights, and the trainer records the series after step 1 and every spectraEvery steps', async () => {
     const config = defaultConfig({ variants: ['sn', 'wn'], statsEvery: 25, spectraEvery: 50 });
     const trainer = new GanTrainer(new CpuBackend(), config);
     await trainer.train(100);
     await trainer.spectraSettled();
     const withSpectra = trainer.metrics.filter((m) => m.spectra);
-    expect(withSpectra.map((m) => `${m.step}:${m.variant}`)).toEqual(['50:sn', '50:wn', '100:sn', '100:wn']);
+    expect(withSpectra.map((m) => `${m.step}:${m.variant}`)).toEqual([
+      '1:sn',
+      '1:wn',
+      '50:sn',
+      '50:wn',
+      '100:sn',
+      '100:wn',
+    ]);
     for (const v of config.variants) {
       const final = withSpectra.filter((m) => m.variant === v).at(-1)!.spectra!;
       const snapshot = await trainer.snapshot(v);

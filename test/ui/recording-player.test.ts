@@ -182,6 +182,20 @@ describe('RecordingPlayer', () => {
     expect(player.step).toBe(1);
   });
 
+  it('seeks to any step for the scrubber, paused, clamped to the recording', () => {
+    const { store, clock, player } = setUp();
+    player.play();
+    player.seek(35);
+    expect(clock.waiting).toBe(0);
+    expect(store.run).toMatchObject({ step: 35, phase: 'paused' });
+    expect(historySteps(store, 'sn')).toEqual([1, 10, 20, 30]);
+    expect(store.run.images.sn!.step).toBe(20);
+    player.seek(1e6);
+    expect(store.run.step).toBe(100);
+    player.seek(-5);
+    expect(store.run.step).toBe(1);
+  });
+
   it('hands the store back on dispose, keeping the visitor’s backend', () => {
     const { store, clock, player } = setUp();
     player.play();

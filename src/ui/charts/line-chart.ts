@@ -26,6 +26,7 @@ import type { ExplanationId } from '../../lesson/explanations';
 import { ChartA11y, chartA11yStyles, cornerWidth } from '../a11y/chart-a11y';
 import { a11yStyles } from '../a11y/page-styles';
 import '../lesson/info-button';
+import '../export/image-export-buttons';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title);
 
@@ -46,6 +47,7 @@ const OPTION_PROPS = [
   'compact',
   'xIntegers',
   'scale',
+  'legend',
 ] as const;
 
 @customElement('sngan-line-chart')
@@ -62,6 +64,8 @@ export class LineChart extends LitElement {
   @property({ type: Boolean }) xIntegers = false;
   /** Multiplies fonts, lines and markers (presentation mode: readable from the back row). */
   @property({ type: Number }) scale = 1;
+  /** The chart's own legend below the plot; off where the host shows a key of its own. */
+  @property({ type: Boolean }) legend = true;
   /** The explanation behind the (i) in the chart's corner; none when unset. */
   @property() info: ExplanationId | '' = '';
 
@@ -90,6 +94,9 @@ export class LineChart extends LitElement {
     }
     :host([compact]) .box {
       height: var(--chart-height, 170px);
+    }
+    .box:hover > sngan-image-export {
+      opacity: 1;
     }
     canvas.hidden {
       visibility: hidden;
@@ -168,6 +175,13 @@ export class LineChart extends LitElement {
           ${this.a11y.renderToggle(this.chartTitle)}
           ${this.info ? html`<sngan-info .topic=${this.info}></sngan-info>` : nothing}
         </div>
+        ${
+          empty
+            ? nothing
+            : html`<sngan-image-export
+                style=${`right: ${cornerWidth(this.info ? 2 : 1, this.scale)}px`}
+              ></sngan-image-export>`
+        }
         <!-- The label (latest values in words) is set by this.a11y, at most once a second. -->
         <canvas class=${empty ? 'hidden' : ''} role="img"></canvas>
         ${this.a11y.renderTable(this.chartTitle)}
@@ -276,7 +290,7 @@ export class LineChart extends LitElement {
           padding: { top: 2, bottom: this.compact ? 2 : 6 },
         },
         legend: {
-          display: !this.compact,
+          display: !this.compact && this.legend,
           position: 'bottom',
           labels: {
             font,

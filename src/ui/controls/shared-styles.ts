@@ -1,7 +1,10 @@
 /** Styles the control components share: large enough to read from the back of a lecture hall. */
 import { css } from 'lit';
+import { a11yStyles } from '../a11y/page-styles';
 
 export const controlStyles = css`
+  /* Every control component gets touch-sized targets and the reduced-motion guard through here. */
+  ${a11yStyles}
   :host {
     font:
       16px/1.45 system-ui,

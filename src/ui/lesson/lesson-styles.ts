@@ -230,8 +230,9 @@ export const lessonStyles = [
     }
     .slide header {
       display: flex;
+      flex-wrap: wrap;
       align-items: baseline;
-      gap: 1.2em;
+      column-gap: 1.2em;
     }
     .slide h1 {
       font-size: 1.3em;
@@ -241,8 +242,18 @@ export const lessonStyles = [
     .slide .scene-num {
       font-size: 0.8em;
     }
+    /* Beside the title when there is room for it, on its own line below a long title otherwise. */
+    .slide .key-line {
+      flex: 1 1 20em;
+    }
     .slide .key-line p {
       margin: 0;
+    }
+    .slide .main {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr);
+      gap: 1em;
+      min-height: 0;
     }
     .slide .views {
       height: 100%;
@@ -252,16 +263,24 @@ export const lessonStyles = [
       --frame-small-font: 1em;
       --frame-key-display: none;
     }
-    .slide footer {
-      display: grid;
-      grid-template-columns: minmax(0, 1fr) auto;
-      gap: 0.2em 1em;
-      align-items: center;
+    .slide aside {
+      min-height: 0;
+      overflow: hidden;
     }
-    .slide footer .look-for {
-      grid-column: 1 / -1;
-      margin: 0;
-      padding: 0.2em 0.7em;
+    .slide aside .look-for {
+      margin: 0 0 0.6em;
+      padding: 0.3em 0.7em;
+      line-height: 1.35;
+    }
+    .slide aside .look-for > div {
+      margin-top: 0.4em;
+    }
+    .slide footer {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: space-between;
+      gap: 0.4em 1em;
+      align-items: center;
     }
     .slide nav.scenes {
       margin: 0;

@@ -26,6 +26,12 @@ import '../training-charts';
 import '../visuals/samples-view';
 import './info-button';
 
+/** The look-for column's starting and largest width in presentation mode, in % of the slide. */
+const ASIDE_WIDTH = 30;
+const ASIDE_WIDTH_MAX = 46;
+/** A chart is never shrunk below this many CSS px to fit the slide. */
+const CHART_MIN = 60;
+
 /** Chart scale at 1280 × 720 in presentation mode; it grows with the screen's height. */
 const PRESENT_SCALE_AT_720 = 1.6;
 
@@ -46,6 +52,11 @@ export class LessonView extends StoreElement {
 
   @query('.views') private viewsBox?: HTMLElement;
   @state() private layout: ViewLayout | null = null;
+  /** Pixels taken off each chart's height where its keys and title came out taller than planned. */
+  @state() private chartShrink: number[] = [];
+  /** Width of the look-for column in presentation mode, in % of the slide: widened until its text fits. */
+  @state() private asideWidth = ASIDE_WIDTH;
+  private fitQueued = false;
   private resize?: ResizeObserver;
   /** How many variants the layout was computed for. */
   private laidOutFor = -1;
@@ -70,9 +81,44 @@ export class LessonView extends StoreElement {
     if (changed.has('scene') || changed.has('present') || changed.has('compact')) {
       this.resize?.disconnect();
       if (this.viewsBox) this.resize?.observe(this.viewsBox);
+      if (this.asideWidth !== ASIDE_WIDTH) this.asideWidth = ASIDE_WIDTH;
     }
     // The variants shown change as a run starts or one diverges: the panels are sized again.
     if (changed.size > 0 || this.shownVariants().length !== this.laidOutFor) this.measure();
+    this.queueFit();
+  }
+
+  private queueFit(): void {
+    if (!this.present || this.fitQueued) return;
+    this.fitQueued = true;
+    requestAnimationFrame(() => {
+      this.fitQueued = false;
+      this.fitSlide();
+    });
+  }
+
+  /**
+   * The layout plans with typical heights of titles and keys; what the browser really drew may be
+   * taller (a key that wraps, a long look-for list). A slide must never clip, so a chart that
+   * reaches below the views is made shorter by the excess, and a look-for column that overflows
+   * is widened, until both fit.
+   */
+  private fitSlide(): void {
+    const views = this.viewsBox;
+    if (!views) return;
+    const bottom = views.getBoundingClientRect().bottom;
+    const shrink = [...this.chartShrink];
+    let shrunk = false;
+    views.querySelectorAll<HTMLElement>(':scope > .view').forEach((view, i) => {
+      const over = view.getBoundingClientRect().bottom - bottom;
+      if (over > 0.5 && this.current.views[i]?.kind !== 'samples') {
+        shrink[i] = (shrink[i] ?? 0) + Math.ceil(over);
+        shrunk = true;
+      }
+    });
+    if (shrunk) this.chartShrink = shrink;
+    const aside = this.renderRoot.querySelector('aside');
+    if (aside && aside.scrollHeight > aside.clientHeight + 1 && this.asideWidth < ASIDE_WIDTH_MAX) this.asideWidth += 2;
   }
 
   private get current(): Scene {
@@ -90,7 +136,10 @@ export class LessonView extends StoreElement {
       !this.present && matchMedia(PHONE_QUERY).matches
         ? stackedLayout(this.current.views, width, this.fontPx())
         : viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
-    if (JSON.stringify(next) !== JSON.stringify(this.layout)) this.layout = next;
+    if (JSON.stringify(next) !== JSON.stringify(this.layout)) {
+      this.layout = next;
+      this.chartShrink = [];
+    }
   }
 
   private fontPx(): number {
@@ -98,7 +147,7 @@ export class LessonView extends StoreElement {
   }
 
   private shownVariants(): VariantName[] {
-    return shownVariants(this.store.settings, this.store.run);
+    return shownVariants(this.store.settings.variants, this.store.run);
   }
 
   private go(n: number): void {
@@ -228,7 +277,8 @@ export class LessonView extends StoreElement {
     const s = this.store.settings;
     const shown = this.shownVariants();
     const box = this.layout?.boxes[index];
-    const style = box ? `width:${box.width}px;--chart-height:${box.chartHeight}px` : '';
+    const chartHeight = box ? Math.max(CHART_MIN, box.chartHeight - (this.chartShrink[index] ?? 0)) : 0;
+    const style = box ? `width:${box.width}px;--chart-height:${chartHeight}px` : '';
     const scale = this.chartScale();
     if (view.kind === 'samples') {
       const images = isImageData(s.data);
@@ -296,17 +346,24 @@ export class LessonView extends StoreElement {
       ? html`<h2 data-testid="scene-title">${title}</h2>`
       : html`<h1 data-testid="scene-title">${title}</h1>`;
     if (this.present) {
+      // Views and what to look for side by side: a 16:9 screen has width to spare and no height,
+      // and text below the views left the charts of a three-line scene no room at all at 720p.
+      const aside = this.free ? nothing : [this.renderLookFor(scene), this.renderToggle(scene)];
+      const hasAside = !this.free && (scene.lookFor.length > 0 || scene.toggle !== undefined);
       return html`<main class="slide" data-testid="lesson" data-scene=${this.free ? 0 : this.scene}>
         <header>
           ${heading}
           <div class="key-line">${this.free ? nothing : richText(scene.slide)}</div>
         </header>
         ${this.renderNotices()}
-        <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
-        <footer>
-          ${this.free ? nothing : this.renderLookFor(scene)} ${this.renderControls()}
-          ${this.free ? nothing : html`${this.renderToggle(scene)} ${this.renderNav()}`}
-        </footer>
+        <div
+          class=${hasAside ? 'main with-aside' : 'main'}
+          style=${hasAside ? `grid-template-columns: minmax(0, 1fr) ${this.asideWidth}%` : ''}
+        >
+          <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
+          ${hasAside ? html`<aside>${aside}</aside>` : nothing}
+        </div>
+        <footer>${this.renderControls()} ${this.free ? nothing : this.renderNav()}</footer>
       </main>`;
     }
     if (this.compact) {

@@ -48,13 +48,15 @@ export function viewLayout(
   fontPx: number,
   panelChrome = PANEL_CHROME,
 ): ViewLayout {
-  const gap = Math.round(fontPx);
+  // CSS gaps are 1em, a fraction of a pixel over a rounded font size: rounding down would let
+  // two charts that "just fit" wrap onto a hidden second line (seen at 1920 × 1080).
+  const gap = Math.ceil(fontPx);
   const chrome = panelChrome * fontPx;
   const samples = views.findIndex((v) => v.kind === 'samples');
   const charts = views.map((v, i) => ({ v, i })).filter(({ v }) => v.kind !== 'samples');
   const boxes: ViewBox[] = views.map(() => ({ width: 0, chartHeight: 0 }));
   const placeCharts = (w: number, h: number): void => {
-    const each = Math.floor((w - gap * (charts.length - 1)) / Math.max(1, charts.length));
+    const each = Math.floor((w - gap * (charts.length - 1)) / Math.max(1, charts.length)) - 1;
     for (const { v, i } of charts)
       boxes[i] = { width: each, chartHeight: Math.max(80, Math.floor(h - chartChrome(v) * fontPx)) };
   };

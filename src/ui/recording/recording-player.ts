@@ -51,7 +51,7 @@ export class RecordingPlayer {
 
   constructor(
     private readonly store: AppStore,
-    private readonly run: RecordedRun,
+    readonly run: RecordedRun,
     options: PlayerOptions = {},
   ) {
     this.clock = options.clock ?? animationFrameClock;
@@ -104,6 +104,14 @@ export class RecordingPlayer {
     this.stopFrames();
     const next = this.capturedSteps.find((s) => s > this.step);
     this.position = next ?? this.lastStep;
+    this.publish('paused');
+  }
+
+  /** Pauses at `step` (clamped to the recording), for the scrubber. */
+  seek(step: number): void {
+    if (this.disposed) return;
+    this.stopFrames();
+    this.position = Math.min(this.lastStep, Math.max(this.firstStep, Math.floor(step)));
     this.publish('paused');
   }
 

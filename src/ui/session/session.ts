@@ -108,6 +108,8 @@ export class TrainingSession {
     if (this.store.run.phase !== 'running') return;
     this.store.setRun({ phase: 'paused', stepsPerSecond: 0, framesPerSecond: 0 });
     this.loop.cancel();
+    // Captures that arrived since the last periodic publish would otherwise stay off the charts.
+    this.publish();
     void this.takeCheckpoint();
   }
 
@@ -195,6 +197,8 @@ export class TrainingSession {
     try {
       const images = isImageData(config.data) ? await this.loadImages() : undefined;
       const backend = backendOn(device);
+      // A kernel that does not compile stops here, with its file and line, before any pipeline.
+      await backend.ready();
       this.spectra ??= this.env.spectra();
       const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra);
       if (restore) {
@@ -335,6 +339,8 @@ export class TrainingSession {
   }
 
   private onVisibility(hidden: boolean): void {
+    // A recorded run on show owns the phase (its player's "running"): the live run waits, paused.
+    if (this.store.run.recording) return;
     if (hidden && this.store.run.phase === 'running') {
       this.pause();
       this.store.setRun({ hiddenPause: true, info: 'Paused while the tab is hidden; it resumes when you come back.' });

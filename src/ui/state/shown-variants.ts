@@ -4,11 +4,11 @@
  * and the page below does not jump down when they arrive.
  */
 import { VARIANT_NAMES, type VariantName } from '../../gan/config';
-import type { PageSettings } from './settings';
 import type { RunState } from './store';
 
-export function shownVariants(settings: PageSettings, run: RunState): VariantName[] {
-  const chosen = VARIANT_NAMES.filter((v) => settings.variants.includes(v));
+/** `enabled`: the settings' variants, or those of a run opened from a file. */
+export function shownVariants(enabled: readonly VariantName[], run: RunState): VariantName[] {
+  const chosen = VARIANT_NAMES.filter((v) => enabled.includes(v));
   if (run.variants.length === 0 && Object.keys(run.diverged).length === 0) return chosen;
   return chosen.filter((v) => run.variants.includes(v) || run.diverged[v] !== undefined);
 }

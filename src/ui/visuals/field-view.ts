@@ -8,7 +8,7 @@
  * generated points the last draw put on the canvas; finite ones only), set after every draw.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { REAL_DATA_COLOR, VARIANT_STYLES } from '../palette';
 import type { FieldFrame } from '../view-model';
 import {
@@ -21,8 +21,9 @@ import {
   traceMarker,
   worldToCanvas,
 } from './field-render';
-import { frameOverlays, frameStyles, frameTitle } from './frame-chrome';
+import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
+import '../export/image-export-buttons';
 
 /** Longest arrow on screen, in CSS px. */
 const ARROW_MAX_PX = 28;
@@ -35,6 +36,8 @@ const fmtScore = (v: number): string => (v >= 100 || v < 0.01 ? v.toExponential(
 
 @customElement('sngan-field-view')
 export class FieldView extends LitElement {
+  /** The title's font size in CSS px (see frameTitle). */
+  @state() private titleFont = 13;
   @property({ attribute: false }) frame: FieldFrame | null = null;
   @property({ attribute: false }) realPoints: Float32Array | null = null;
   @property({ type: Boolean }) showArrows = false;
@@ -91,7 +94,7 @@ export class FieldView extends LitElement {
     const f = this.frame;
     const s = this.size;
     return html`
-      ${frameTitle(f)}
+      ${frameTitle(f, s, this.titleFont)}
       <div class="plot" style="width:${s}px;height:${s}px">
         <canvas style="width:${s}px;height:${s}px" aria-hidden="true"></canvas>
         ${
@@ -104,6 +107,7 @@ export class FieldView extends LitElement {
             : nothing
         }
         ${frameOverlays(!this.hasData, f?.diverged ?? null)}
+        ${this.hasData ? html`<sngan-image-export></sngan-image-export>` : nothing}
       </div>
       ${this.renderKey()}
     `;
@@ -122,6 +126,9 @@ export class FieldView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The title's font follows the host's (presentation mode enlarges it): measured for its width check.
+    const font = titleFontPx(this);
+    if (font !== this.titleFont) this.titleFont = font;
     // The title is cut to the picture's width (plus its 1 px border).
     if (changed.has('size')) this.style.setProperty('--frame-width', `${this.size + 2}px`);
     if (
@@ -142,19 +149,31 @@ export class FieldView extends LitElement {
 
   /** Draws everything and records data-variant and data-drawn (called by the draw scheduler). */
   draw(): void {
-    const canvas = this.canvas;
     const f = this.frame;
     if (f) this.setAttribute('data-variant', f.variant);
     else this.removeAttribute('data-variant');
-    const dpr = Math.max(1, window.devicePixelRatio || 1);
+    const drawn = this.paint(this.canvas, Math.max(1, window.devicePixelRatio || 1));
+    this.setAttribute('data-drawn', String(drawn));
+  }
+
+  /** The picture drawn afresh at `dpr` device pixels per CSS px (Save PNG draws at twice the screen's). */
+  exportCanvas(dpr: number): HTMLCanvasElement {
+    const canvas = document.createElement('canvas');
+    this.paint(canvas, dpr);
+    return canvas;
+  }
+
+  /** Draws everything on `canvas` at `dpr`; returns how many generated points it drew. */
+  private paint(canvas: HTMLCanvasElement, dpr: number): number {
+    const f = this.frame;
     const side = Math.round(this.size * dpr);
     // A lesson lays its views out again as the window settles and can pass a 0 px panel for a
     // frame; drawing the real-points layer at 0 px throws (seen at 768 × 1024, scene 1).
-    if (side === 0) return;
+    if (side === 0) return 0;
     if (canvas.width !== side) canvas.width = side;
     if (canvas.height !== side) canvas.height = side;
     const ctx = canvas.getContext('2d');
-    if (!ctx) return;
+    if (!ctx) return 0;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, side, side);
@@ -165,7 +184,7 @@ export class FieldView extends LitElement {
       if (this.showHeatmap && f.field) this.drawHeatmap(ctx, f);
       if (this.realPoints)
         ctx.drawImage(this.realLayer(this.realPoints, f.extent, side, dpr), 0, 0, this.size, this.size);
-      if (f.samples) drawn = this.drawSamples(ctx, f, map);
+      if (f.samples) drawn = this.drawSamples(ctx, f, map, dpr);
       if (this.showArrows && f.samples && f.arrows) {
         const pxPerWorld = Math.min(map.sx, map.sy);
         const seg = arrowSegments(f.samples, f.arrows, f.arrows.length / 2, ARROW_MAX_PX / pxPerWorld);
@@ -193,7 +212,7 @@ export class FieldView extends LitElement {
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
     }
-    this.setAttribute('data-drawn', String(drawn));
+    return drawn;
   }
 
   private drawHeatmap(ctx: CanvasRenderingContext2D, f: FieldFrame): void {
@@ -266,8 +285,12 @@ export class FieldView extends LitElement {
     return this.sprite;
   }
 
-  private drawSamples(ctx: CanvasRenderingContext2D, f: FieldFrame, map: ReturnType<typeof worldToCanvas>): number {
-    const dpr = Math.max(1, window.devicePixelRatio || 1);
+  private drawSamples(
+    ctx: CanvasRenderingContext2D,
+    f: FieldFrame,
+    map: ReturnType<typeof worldToCanvas>,
+    dpr: number,
+  ): number {
     const { image, half } = this.markerSprite(f, dpr);
     const size = image.width / dpr;
     const p = f.samples!;

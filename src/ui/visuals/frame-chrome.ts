@@ -4,6 +4,7 @@
  */
 import { css, html, nothing } from 'lit';
 import { VARIANT_TITLES, type VariantName } from '../../gan/config';
+import { VARIANT_SHORT } from '../charts/series';
 import './legend';
 
 export const frameStyles = css`
@@ -43,6 +44,9 @@ export const frameStyles = css`
   canvas {
     display: block;
   }
+  .plot:hover > sngan-image-export {
+    opacity: 1;
+  }
   .overlay {
     position: absolute;
     inset: 0;
@@ -68,13 +72,26 @@ export const frameStyles = css`
   }
 `;
 
-export function frameTitle(frame: { variant: VariantName; step: number } | null) {
-  return html`<div class="title">
+/** Below this picture width (in the title's font size) the title is the short name and the bare step. */
+export const COMPACT_TITLE_EM = 15;
+
+/** The font size a frame's title is drawn in, for the width check above (13 px until measured). */
+export function titleFontPx(host: HTMLElement): number {
+  return parseFloat(getComputedStyle(host).fontSize) || 13;
+}
+
+export function frameTitle(frame: { variant: VariantName; step: number } | null, width = Infinity, fontPx = 13) {
+  // "Weight clipping step 1,000" needs about 15 em: on a 720p slide panels are 6–12 em wide and
+  // the full title was cut to "S… s…", so narrow panels say "SN 10" (the legend's names) and
+  // keep the full title for hover.
+  const compact = width < COMPACT_TITLE_EM * fontPx;
+  const step = frame?.step.toLocaleString('en-US');
+  return html`<div class="title" title=${frame ? `${VARIANT_TITLES[frame.variant]}, step ${step}` : nothing}>
     ${
       frame
         ? html`<sngan-variant-swatch .variant=${frame.variant}></sngan-variant-swatch>
-            <span>${VARIANT_TITLES[frame.variant]}</span>
-            <span class="step">step ${frame.step.toLocaleString('en-US')}</span>`
+            <span>${compact ? VARIANT_SHORT[frame.variant] : VARIANT_TITLES[frame.variant]}</span>
+            <span class="step">${compact ? step : `step ${step}`}</span>`
         : html`<span class="step">no variant yet</span>`
     }
   </div>`;

@@ -6,15 +6,18 @@
  * Data attributes for tests: `data-variant` and `data-drawn` (how many images the last draw put on
  * the canvas), set after every draw.
  */
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ImageFrame } from '../view-model';
 import { imagesToRgba } from './field-render';
-import { frameOverlays, frameStyles, frameTitle } from './frame-chrome';
+import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
+import '../export/image-export-buttons';
 
 @customElement('sngan-image-grid')
 export class ImageGrid extends LitElement {
+  /** The title's font size in CSS px (see frameTitle). */
+  @state() private titleFont = 13;
   @property({ attribute: false }) frame: ImageFrame | null = null;
   /** Images per row; at most columns × columns images are drawn. */
   @property({ type: Number }) columns = 8;
@@ -54,15 +57,19 @@ export class ImageGrid extends LitElement {
     const w = cols * this.cell;
     const h = rows * this.cell;
     return html`
-      ${frameTitle(f)}
+      ${frameTitle(f, w, this.titleFont)}
       <div class="plot" style="width:${w}px;height:${h}px">
         <canvas style="width:${w}px;height:${h}px" aria-hidden="true"></canvas>
         ${frameOverlays(n === 0, f?.diverged ?? null)}
+        ${n > 0 ? html`<sngan-image-export></sngan-image-export>` : nothing}
       </div>
     `;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The title's font follows the host's (presentation mode enlarges it): measured for its width check.
+    const font = titleFontPx(this);
+    if (font !== this.titleFont) this.titleFont = font;
     // The title is cut to the grid's width.
     if (changed.has('columns') || changed.has('cell')) {
       this.style.setProperty('--frame-width', `${this.columns * this.cell}px`);
