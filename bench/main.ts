@@ -8,6 +8,7 @@
  */
 import { describeAdapter, type GpuContext } from '../src/gpu/device';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
+import { benchDispatches } from './dispatches';
 import { benchMatmul } from './matmul';
 import { benchPage } from './page';
 import { benchSpectra } from './spectra';
@@ -41,6 +42,9 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   cnn: benchCnn,
   spectra: benchSpectra,
   page: benchPage,
+  dispatches: benchDispatches,
+  // TF.js loads only for this one (a devDependency of the bench, large, and not ours to time otherwise).
+  peers: async (env) => (await import('./peers')).benchPeers(env),
 };
 
 function formatCell(value: Cell): string {

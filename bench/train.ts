@@ -10,8 +10,16 @@ import { CpuBackend } from '../src/engine/cpu-backend';
 import { GpuBackend } from '../src/engine/gpu-backend';
 import { DEFAULT_CNN, DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../src/gan/config';
 import { GanTrainer, type TrainingImages } from '../src/gan/trainer';
+import { countCommands } from '../src/gpu/command-counter';
 import { acquireNodeGpu } from '../src/node/webgpu-node';
 import type { BenchEnv, BenchReport } from './main';
+
+interface Timed {
+  stepsPerSecond: number;
+  /** Dispatches and submits per timed step, counted on the device's real encoder (GPU runs only). */
+  dispatchesPerStep: number | null;
+  submitsPerStep: number | null;
+}
 
 async function stepsPerSecond(
   backend: Backend,
@@ -19,15 +27,28 @@ async function stepsPerSecond(
   warmup: number,
   steps: number,
   images?: TrainingImages,
-): Promise<number> {
+): Promise<Timed> {
   const trainer = new GanTrainer(backend, config, images);
   await trainer.train(warmup);
+  // Counting wraps a few device methods: one extra JavaScript call per dispatch, far below
+  // Dawn's own cost per dispatch, so it stays on while timing and counts exactly what was timed.
+  const counter = backend instanceof GpuBackend ? countCommands(backend.ctx.device) : null;
   const start = performance.now();
   await trainer.train(steps);
   // The last steps may still be queued on the GPU: wait for them.
   await backend.read(trainer.variants[0].statsG);
-  return (1000 * steps) / (performance.now() - start);
+  const rate = (1000 * steps) / (performance.now() - start);
+  const counts = counter?.take();
+  counter?.detach();
+  return {
+    stepsPerSecond: rate,
+    dispatchesPerStep: counts ? counts.dispatches / steps : null,
+    submitsPerStep: counts ? counts.submits / steps : null,
+  };
 }
+
+const COUNT_NOTE =
+  'dispatches/step, submits/step: counted on the real encoder over the timed steps, statistics captures and the final read-back included (one step alone: npm run bench -- dispatches)';
 
 export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
   const config = defaultConfig();
@@ -44,23 +65,26 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
     const gpuRate = await stepsPerSecond(gpu, c, 5, steps);
     gpu.destroy();
     ctx.device.destroy();
-    const cpuRate = await stepsPerSecond(new CpuBackend(), c, 2, cpuSteps);
+    const cpuRate = (await stepsPerSecond(new CpuBackend(), c, 2, cpuSteps)).stepsPerSecond;
     rows.push({
       variants: variants.join(','),
-      'webgpu steps/s': gpuRate,
+      'webgpu steps/s': gpuRate.stepsPerSecond,
+      'dispatches/step': gpuRate.dispatchesPerStep,
+      'submits/step': gpuRate.submitsPerStep,
       'cpu steps/s': cpuRate,
-      'webgpu/cpu': gpuRate / cpuRate,
+      'webgpu/cpu': gpuRate.stepsPerSecond / cpuRate,
     });
   }
   const m = DEFAULT_MLP;
   return {
     title: 'GAN training steps/s (2-D MLP)',
-    columns: ['variants', 'webgpu steps/s', 'cpu steps/s', 'webgpu/cpu'],
+    columns: ['variants', 'webgpu steps/s', 'dispatches/step', 'submits/step', 'cpu steps/s', 'webgpu/cpu'],
     rows,
     notes: [
       `model: G ${m.noiseDim}→${m.generatorHidden.join('→')}→2, D 2→${m.discriminatorHidden.join('→')}→1, batch ${config.batch}, setting C (n_dis ${config.adam.nDis}), standard loss`,
       `webgpu: ${steps} timed steps after 5 warm-up steps; cpu: ${cpuSteps} steps after 2 (float64 twins on one core)`,
       `statistics every ${config.statsEvery} steps; kernel tuning: the ${env.ctx.tuning.profile} profile`,
+      COUNT_NOTE,
     ],
   };
 }
@@ -97,16 +121,23 @@ export async function benchCnn(env: BenchEnv): Promise<BenchReport> {
       const rate = await stepsPerSecond(gpu, config, 1, steps, RANDOM_IMAGES);
       gpu.destroy();
       ctx.device.destroy();
-      rows.push({ width: `1/${1 / width}`, variants: variants.join(','), 'webgpu steps/s': rate });
+      rows.push({
+        width: `1/${1 / width}`,
+        variants: variants.join(','),
+        'webgpu steps/s': rate.stepsPerSecond,
+        'dispatches/step': rate.dispatchesPerStep,
+        'submits/step': rate.submitsPerStep,
+      });
     }
   }
   return {
     title: 'GAN training steps/s (paper CNN, 32×32×1, batch 64, setting C)',
-    columns: ['width', 'variants', 'webgpu steps/s'],
+    columns: ['width', 'variants', 'webgpu steps/s', 'dispatches/step', 'submits/step'],
     rows,
     notes: [
       `${steps} timed step(s) after 1 warm-up step per row; statistics not captured during timing`,
       `kernel tuning: the ${env.ctx.tuning.profile} profile`,
+      COUNT_NOTE,
     ],
   };
 }

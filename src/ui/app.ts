@@ -3,12 +3,16 @@
  * and change them. The URL always holds the current settings (replaceState), so the address bar
  * is a link that reproduces the run.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, unsafeCSS } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dataset2dOf } from '../data/mixtures';
-import { VARIANT_NAMES, type VariantName } from '../gan/config';
+import type { VariantName } from '../gan/config';
+import { shownVariants } from './state/shown-variants';
+import { a11yStyles } from './a11y/page-styles';
+import { ONE_COLUMN_QUERY, PHONE_QUERY, ScreenController } from './a11y/screen';
 import { automation } from './automation';
 import { noticeStyles, renderNotices } from './controls/notices';
+import { registerOffline } from './offline';
 import { TrainingSession } from './session/session';
 import { realPointsOf } from './recording/recorded-view';
 import { isImageData } from './state/settings';
@@ -43,6 +47,7 @@ export class App extends LitElement {
   private readonly store = new AppStore();
   private readonly session = new TrainingSession(this.store);
   private lastQuery = '';
+  private readonly screen = new ScreenController(this);
   /** The lesson's scene (1-based), or null on the sandbox page. */
   @state() private lesson: number | null = null;
   /** Presentation mode: the scene's key views fill the screen. */
@@ -63,6 +68,7 @@ export class App extends LitElement {
   }
 
   static override styles = [
+    a11yStyles,
     noticeStyles,
     css`
       :host {
@@ -125,6 +131,25 @@ export class App extends LitElement {
           grid-template-columns: minmax(0, 1fr);
         }
       }
+      .controls-panel > summary {
+        font-weight: 600;
+        padding: 0.5rem 0.8rem;
+        border: 1px solid #ccd;
+        border-radius: 8px;
+        background: #f4f6f8;
+        margin-bottom: 0.6rem;
+      }
+      @media not all and ${unsafeCSS(ONE_COLUMN_QUERY)} {
+        .controls-panel > summary {
+          display: none;
+        }
+      }
+      /* On a phone the run bar scrolls away: pinned, it would cover a third of the screen. */
+      @media ${unsafeCSS(PHONE_QUERY)} {
+        .bar {
+          position: static;
+        }
+      }
       h2 {
         font-size: 1.35rem;
         margin: 1.2rem 0 0.5rem;
@@ -145,7 +170,7 @@ export class App extends LitElement {
         color: #444;
         margin: 0 0 0.6rem;
       }
-      details {
+      h2.selftest-title {
         margin-top: 2rem;
       }
       summary {
@@ -199,6 +224,7 @@ export class App extends LitElement {
     this.store.subscribe(() => this.syncUrl());
     // The automation interface (tests, the console); it reads the session's real state only.
     window.sngan = automation(this.store, this.session);
+    registerOffline(this.store);
     window.addEventListener('keydown', this.onKey);
     this.addEventListener(EXPORT_IMAGE_EVENT, this.onExportImage);
     // A scene with a recording plays it once the device is known to be too slow for it (a CNN the
@@ -397,12 +423,8 @@ export class App extends LitElement {
   }
 
   private shownVariants(): VariantName[] {
-    const run = this.store.run;
-    const s = this.store.settings;
-    const enabled = this.opened?.run.config.variants ?? s.variants;
-    return VARIANT_NAMES.filter(
-      (v) => enabled.includes(v) && (run.variants.includes(v) || run.diverged[v] !== undefined),
-    );
+    // A run opened from a file shows its own variants.
+    return shownVariants(this.opened?.run.config.variants ?? this.store.settings.variants, this.store.run);
   }
 
   private renderVisuals() {
@@ -427,7 +449,7 @@ export class App extends LitElement {
                 <h3>Your drawing <sngan-info topic="draw"></sngan-info></h3>
                 <sngan-draw-pad
                   .points=${s.points}
-                  .size=${290}
+                  .size=${this.panelSize(false)}
                   @drawing-change=${(e: CustomEvent<number[]>) =>
                     void this.session.applySettings({ ...this.store.settings, points: e.detail })}
                 ></sngan-draw-pad>
@@ -440,29 +462,36 @@ export class App extends LitElement {
           .images=${images}
           .arrows=${s.arrows}
           .heatmap=${s.heatmap}
-          .size=${images ? 272 : 290}
+          .size=${this.panelSize(images)}
         ></sngan-samples>
       </div>`;
+  }
+
+  /** Side of one sample panel: on a phone the full width of the column (less the host's padding). */
+  private panelSize(images: boolean): number {
+    return this.screen.phone ? Math.floor(this.screen.width - 2 * 19.2 - 2) : images ? 272 : 290;
   }
 
   /** The way into the lesson from the top of the sandbox page, or the lesson's bar above scene 7. */
   private renderLessonEntry() {
     if (this.lesson === null) {
-      return html`<a
-        class="lesson-entry"
-        data-testid="start-lesson"
-        href=${`?lesson=1`}
-        @click=${(e: Event) => {
-          e.preventDefault();
-          this.startLesson();
-        }}
-      >
-        <strong>New to spectral normalization? Start the lesson →</strong>
-        <span
-          >${SCENES.length} short scenes, each a live run: what D sees, the Lipschitz bound, the power iteration,
-          spectra, aggressive learning rates. For a projector: press <kbd>P</kbd>.</span
+      return html`<nav aria-label="The lesson">
+        <a
+          class="lesson-entry"
+          data-testid="start-lesson"
+          href=${`?lesson=1`}
+          @click=${(e: Event) => {
+            e.preventDefault();
+            this.startLesson();
+          }}
         >
-      </a>`;
+          <strong>New to spectral normalization? Start the lesson →</strong>
+          <span
+            >${SCENES.length} short scenes, each a live run: what D sees, the Lipschitz bound, the power iteration,
+            spectra, aggressive learning rates. For a projector: press <kbd>P</kbd>.</span
+          >
+        </a>
+      </nav>`;
     }
     return html`<sngan-lesson
       .store=${this.store}
@@ -510,7 +539,7 @@ export class App extends LitElement {
         </p>
       </header>
       ${this.renderLessonEntry()}
-      <div class="bar">
+      <section class="bar" aria-label="Run">
         <sngan-status-line .store=${this.store}></sngan-status-line>
         ${
           this.opened && this.player
@@ -528,12 +557,16 @@ export class App extends LitElement {
           @run-file-opened=${(e: CustomEvent<OpenedRunFile>) => void this.openRunFile(e.detail)}
         ></sngan-run-files>
         ${this.renderNotices()}
-      </div>
+      </section>
       <div class="layout ${sidebar ? '' : 'full'}">
         ${
           sidebar
             ? html`<aside>
-                <sngan-settings-panel .store=${this.store} .session=${this.session}></sngan-settings-panel>
+                <!-- Folded on a small screen (the views come first), open and without a summary on a wide one. -->
+                <details class="controls-panel" data-testid="controls-panel" ?open=${!this.screen.oneColumn}>
+                  <summary>Settings: variants, data, hyperparameters, seed, link</summary>
+                  <sngan-settings-panel .store=${this.store} .session=${this.session}></sngan-settings-panel>
+                </details>
                 ${
                   s.hidden.length > 0
                     ? html`<p>
@@ -570,13 +603,13 @@ export class App extends LitElement {
           ${
             s.hidden.includes('selftest')
               ? ''
-              : html`<details data-testid="selftest-details">
-                  <summary>
-                    Kernel self-test: every WGSL kernel against its float64 twin
-                    <sngan-info topic="selftest"></sngan-info>
-                  </summary>
-                  <sngan-selftest></sngan-selftest>
-                </details>`
+              : // The (i) sits in a heading beside the summary: a button inside a summary is a control
+                // inside a control, which screen readers announce as one and keyboards cannot reach.
+                html`<h2 class="selftest-title">Kernel self-test <sngan-info topic="selftest"></sngan-info></h2>
+                  <details data-testid="selftest-details">
+                    <summary>Every WGSL kernel against its float64 twin</summary>
+                    <sngan-selftest></sngan-selftest>
+                  </details>`
           }
         </main>
       </div>

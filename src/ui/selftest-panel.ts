@@ -1,5 +1,6 @@
 /** The page until the app exists: the adapter in use and a self-test of every kernel family. */
 import { LitElement, css, html } from 'lit';
+import { a11yStyles } from './a11y/page-styles';
 import { customElement, state } from 'lit/decorators.js';
 import { acquireGpu, describeAdapter, type GpuContext } from '../gpu/device';
 import { SELF_TEST_CASES } from '../selftest/cases';
@@ -24,6 +25,7 @@ export class SelfTestPanel extends LitElement {
   @state() private done = false;
 
   static override styles = css`
+    ${a11yStyles}
     :host {
       display: block;
       font:

@@ -4,6 +4,7 @@
  * for one chosen layer, or for all layers at once as small multiples.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { a11yStyles } from './a11y/page-styles';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { VariantName } from '../gan/config';
 import {
@@ -65,6 +66,7 @@ export class SpectraPanel extends LitElement {
   @state() private ready = false;
 
   static override styles = css`
+    ${a11yStyles}
     :host {
       display: block;
       font:

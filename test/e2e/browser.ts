@@ -51,7 +51,22 @@ export async function serveStatic(root: string): Promise<{ url: string; server: 
 }
 
 /** Chromium with WebGPU; `webgpu: false` starts it with WebGPU switched off (the CPU fallback path). */
-export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
+/**
+ * Debian's Chromium, headless. Pages and contexts it opens block service workers unless the
+ * options say `serviceWorkers: true`: the offline worker precaches ~10 MB per fresh context, which
+ * only test/e2e/offline.test.ts is about, and which would slow every other file.
+ */
+export async function launchChromium(options: { webgpu?: boolean; serviceWorkers?: boolean } = {}): Promise<Browser> {
+  const browser = await launchBare(options);
+  if (options.serviceWorkers) return browser;
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (o = {}) => newContext({ serviceWorkers: 'block', ...o });
+  browser.newPage = (o = {}) => newPage({ serviceWorkers: 'block', ...o });
+  return browser;
+}
+
+async function launchBare(options: { webgpu?: boolean }): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const webgpu = options.webgpu ?? true;

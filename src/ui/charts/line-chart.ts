@@ -23,6 +23,8 @@ import {
 import { countPoints, hasGaps, type ChartPoint, type ChartSeries } from './series';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 import type { ExplanationId } from '../../lesson/explanations';
+import { ChartA11y, chartA11yStyles, cornerWidth } from '../a11y/chart-a11y';
+import { a11yStyles } from '../a11y/page-styles';
 import '../lesson/info-button';
 import '../export/image-export-buttons';
 
@@ -72,8 +74,16 @@ export class LineChart extends LitElement {
   private keys = '';
   private points = 0;
   private gaps = false;
+  /** The canvas's label in words and the "show as table" view. */
+  private readonly a11y = new ChartA11y(
+    this,
+    () => ({ title: this.chartTitle, xLabel: this.xLabel, index: this.xIntegers, series: this.series }),
+    () => this.renderRoot.querySelector('canvas'),
+  );
 
   static override styles = css`
+    ${a11yStyles}
+    ${chartA11yStyles}
     :host {
       display: block;
       min-width: 0;
@@ -84,13 +94,6 @@ export class LineChart extends LitElement {
     }
     :host([compact]) .box {
       height: var(--chart-height, 170px);
-    }
-    sngan-info {
-      position: absolute;
-      top: 0;
-      right: 0;
-      z-index: 1;
-      font-size: calc(15px * var(--chart-scale, 1));
     }
     .box:hover > sngan-image-export {
       opacity: 1;
@@ -166,12 +169,22 @@ export class LineChart extends LitElement {
 
   override render() {
     const empty = this.points === 0;
-    const label = [this.chartTitle, ...this.series.map((s) => s.label)].filter(Boolean).join('; ');
     return html`
       <div class="box">
-        ${this.info ? html`<sngan-info .topic=${this.info}></sngan-info>` : nothing}
-        ${empty ? nothing : html`<sngan-image-export style=${this.info ? 'right: 28px' : ''}></sngan-image-export>`}
-        <canvas class=${empty ? 'hidden' : ''} role="img" aria-label=${label}></canvas>
+        <div class="corner">
+          ${this.a11y.renderToggle(this.chartTitle)}
+          ${this.info ? html`<sngan-info .topic=${this.info}></sngan-info>` : nothing}
+        </div>
+        ${
+          empty
+            ? nothing
+            : html`<sngan-image-export
+                style=${`right: ${cornerWidth(this.info ? 2 : 1, this.scale)}px`}
+              ></sngan-image-export>`
+        }
+        <!-- The label (latest values in words) is set by this.a11y, at most once a second. -->
+        <canvas class=${empty ? 'hidden' : ''} role="img"></canvas>
+        ${this.a11y.renderTable(this.chartTitle)}
         ${
           empty
             ? html`<div class="empty">
@@ -260,8 +273,8 @@ export class LineChart extends LitElement {
     const axisTitle = (text: string) => ({ display: text !== '' && !this.compact, text, font, color: '#222' });
     return {
       animation: false,
-      // Room for the (i) in the top-right corner, so a long title never runs under it.
-      layout: { padding: { left: 0, right: this.info ? 30 * this.scale : 0, top: 0, bottom: 0 } },
+      // Room for the corner's buttons (table, (i)), so a long title never runs under them.
+      layout: { padding: { left: 0, right: cornerWidth(this.info ? 2 : 1, this.scale), top: 0, bottom: 0 } },
       responsive: true,
       maintainAspectRatio: false,
       parsing: false,

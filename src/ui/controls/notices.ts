@@ -1,7 +1,8 @@
 /**
  * What the visitor must see about the run, wherever the page is (sandbox, lesson, presentation
  * mode): link values that were rejected, a problem (device lost, settings refused), and
- * information (a restart, a recovery). One template and one style for all of them.
+ * information (a restart, a recovery), a new version of the page waiting to be loaded. One template
+ * and one style for all of them.
  */
 import { css, html, nothing } from 'lit';
 import type { AppStore } from '../state/store';
@@ -25,6 +26,10 @@ export const noticeStyles = css`
     background: #e8f1f8;
     border-color: #0072b2;
   }
+  .notice.update button {
+    margin-left: 0.6em;
+    font: inherit;
+  }
   .notice.recording {
     background: #f1ecf7;
     border-color: #8e6bbf;
@@ -44,5 +49,14 @@ export function renderNotices(store: AppStore) {
     }
     ${run.problem ? html`<p class="notice problem" role="alert" data-testid="problem">${run.problem}</p>` : nothing}
     ${run.info ? html`<p class="notice info" role="status" data-testid="info">${run.info}</p>` : nothing}
+    ${
+      // Never applied by itself: the page must not change under a lecturer in mid-sentence.
+      store.pendingUpdate
+        ? html`<p class="notice info update" role="status" data-testid="update-notice">
+            A new version of this page is ready.
+            <button type="button" data-testid="update-reload" @click=${store.pendingUpdate}>Reload to update</button>
+          </p>`
+        : nothing
+    }
   `;
 }

@@ -27,6 +27,7 @@ import type { TrainingSession } from '../session/session';
 import '../visuals/legend';
 import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
+import { a11yStyles } from '../a11y/page-styles';
 import { StoreElement } from './store-element';
 
 const VARIANT_NOTES: Record<VariantName, string> = {
@@ -92,6 +93,7 @@ export class SettingsPanel extends StoreElement {
 
   static override styles = [
     controlStyles,
+    a11yStyles,
     css`
       :host {
         display: flex;

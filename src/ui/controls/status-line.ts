@@ -9,6 +9,7 @@ import { recordingLabelText } from '../../recording/recording-label';
 import '../visuals/legend';
 import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
+import { a11yStyles } from '../a11y/page-styles';
 import { StoreElement } from './store-element';
 
 const PHASE_WORDS = {
@@ -24,6 +25,7 @@ const PHASE_WORDS = {
 export class StatusLine extends StoreElement {
   static override styles = [
     controlStyles,
+    a11yStyles,
     css`
       :host {
         display: flex;
@@ -34,15 +36,17 @@ export class StatusLine extends StoreElement {
         background: #f4f6f8;
         border-radius: 8px;
       }
+      /* Darker shades of the palette's green and orange: white text on them reads at 5.4:1 and
+         5.5:1 (WCAG AA asks 4.5:1; #009e73 gave 3.4:1). */
       .badge {
         font-weight: 600;
         padding: 0.1rem 0.55rem;
         border-radius: 999px;
         color: #fff;
-        background: #009e73;
+        background: #007a58;
       }
       .badge.cpu {
-        background: #d55e00;
+        background: #b34700;
       }
       .badge.recording {
         background: #56b4e9;
@@ -54,6 +58,13 @@ export class StatusLine extends StoreElement {
       .step {
         font-variant-numeric: tabular-nums;
         font-size: 1.2rem;
+      }
+      /* The variants on a row of their own: the line keeps its height whatever the adapter's name. */
+      .variants {
+        flex-basis: 100%;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2rem 1.2rem;
       }
       .chip {
         display: inline-flex;
@@ -74,7 +85,10 @@ export class StatusLine extends StoreElement {
     const phase = run.hiddenPause ? 'paused (tab hidden)' : PHASE_WORDS[run.phase];
     const live = run.phase === 'running' && !run.recording;
     const rate = live ? run.stepsPerSecond.toFixed(run.stepsPerSecond < 10 ? 1 : 0) : '–';
-    const everyone = [...run.variants, ...Object.keys(run.diverged).filter((v) => !run.variants.includes(v as never))];
+    const diverged = Object.keys(run.diverged).filter((v) => !run.variants.includes(v as never));
+    // Until the run reports its variants, the chosen ones hold their places (the page does not jump).
+    const everyone =
+      run.variants.length + diverged.length > 0 ? [...run.variants, ...diverged] : this.store.settings.variants;
     // A recording names what it was recorded on instead of this device (whose speed it does not show).
     const source = run.recording
       ? html`<span class="badge recording" data-testid="backend-badge" data-kind="recording">Recording</span>
@@ -103,18 +117,20 @@ export class StatusLine extends StoreElement {
         frames/s</span
       >
       <sngan-info topic="status-line"></sngan-info>
-      ${everyone.map((v) => {
-        const diverged = run.diverged[v as keyof typeof run.diverged];
-        return html`<span
-          class="chip ${diverged !== undefined ? 'diverged' : ''}"
-          data-testid="variant-status"
-          data-variant=${v}
-        >
-          <sngan-variant-swatch variant=${v}></sngan-variant-swatch>
-          ${VARIANT_TITLES[v as keyof typeof VARIANT_TITLES]}:
-          ${diverged !== undefined ? `diverged at step ${diverged}` : run.recording ? 'recorded' : `${rate} steps/s`}
-        </span>`;
-      })}
+      <span class="variants"
+        >${everyone.map((v) => {
+          const diverged = run.diverged[v as keyof typeof run.diverged];
+          return html`<span
+            class="chip ${diverged !== undefined ? 'diverged' : ''}"
+            data-testid="variant-status"
+            data-variant=${v}
+          >
+            <sngan-variant-swatch variant=${v}></sngan-variant-swatch>
+            ${VARIANT_TITLES[v as keyof typeof VARIANT_TITLES]}:
+            ${diverged !== undefined ? `diverged at step ${diverged}` : run.recording ? 'recorded' : `${rate} steps/s`}
+          </span>`;
+        })}</span
+      >
     `;
   }
 }

@@ -5,6 +5,7 @@ import type { StepPhase } from '../../gan/trainer';
 import { SPEEDS } from '../state/settings';
 import type { TrainingSession } from '../session/session';
 import { controlStyles } from './shared-styles';
+import { a11yStyles } from '../a11y/page-styles';
 import '../lesson/info-button';
 import { StoreElement } from './store-element';
 
@@ -25,6 +26,7 @@ export class Toolbar extends StoreElement {
 
   static override styles = [
     controlStyles,
+    a11yStyles,
     css`
       :host {
         display: flex;

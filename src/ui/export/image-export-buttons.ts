@@ -8,6 +8,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { a11yStyles } from '../a11y/page-styles';
 import { canCopyImages } from './download';
 import { EXPORT_IMAGE_EVENT, type ExportImageDetail } from './export-image';
 
@@ -22,6 +23,7 @@ const COPY_ICON = html`<svg viewBox="0 0 16 16" width="14" height="14" aria-hidd
 @customElement('sngan-image-export')
 export class ImageExportButtons extends LitElement {
   static override styles = css`
+    ${a11yStyles}
     :host {
       position: absolute;
       top: 0;

@@ -7,6 +7,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { EXPLANATIONS, type ExplanationId } from '../../lesson/explanations';
 import { RICH_TEXT_STYLES, richText } from './rich-text';
+import { a11yStyles } from '../a11y/page-styles';
 
 @customElement('sngan-info')
 export class InfoButton extends LitElement {
@@ -14,6 +15,7 @@ export class InfoButton extends LitElement {
 
   static override styles = [
     ...RICH_TEXT_STYLES,
+    a11yStyles,
     css`
       :host {
         display: inline-block;

@@ -3,12 +3,15 @@
  * 16:9 screen with no scrolling whose type scales with the screen (24 px at 1280 × 720, 36 px at
  * 1920 × 1080, 72 px at 3840 × 2160).
  */
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
 import { RICH_TEXT_STYLES } from './rich-text';
 import { noticeStyles } from '../controls/notices';
+import { a11yStyles } from '../a11y/page-styles';
+import { PHONE_QUERY } from '../a11y/screen';
 
 export const lessonStyles = [
   ...RICH_TEXT_STYLES,
+  a11yStyles,
   noticeStyles,
   css`
     :host {
@@ -100,6 +103,7 @@ export const lessonStyles = [
       font-weight: 700;
       padding: 0 0.7em;
     }
+    h1,
     h2 {
       font-size: 1.6rem;
       margin: 0 0 0.5rem;
@@ -163,6 +167,9 @@ export const lessonStyles = [
     .stage {
       min-width: 0;
     }
+    .stage sngan-status-line {
+      margin-top: 0.8rem;
+    }
     .page .views {
       height: max(24rem, calc(100vh - 16.5rem));
     }
@@ -183,6 +190,24 @@ export const lessonStyles = [
       gap: 0.5em;
       font-weight: 600;
       margin-bottom: 0.2em;
+    }
+
+    /* A phone (after the rules it overrides): the scene list on a row of its own under ← → and
+       "Leave", the views stacked and the page scrolling (view-layout.ts's stackedLayout sizes them). */
+    @media ${unsafeCSS(PHONE_QUERY)} {
+      nav.scenes {
+        flex-wrap: wrap;
+      }
+      nav.scenes ol {
+        order: 1;
+        flex-basis: 100%;
+      }
+      nav.scenes .leave {
+        margin-left: auto;
+      }
+      .page .views {
+        height: auto;
+      }
     }
 
     /* Presentation mode: one screen, no scrolling, everything scaled from the screen's size. */
@@ -209,7 +234,7 @@ export const lessonStyles = [
       align-items: baseline;
       column-gap: 1.2em;
     }
-    .slide h2 {
+    .slide h1 {
       font-size: 1.3em;
       margin: 0;
       flex: none;

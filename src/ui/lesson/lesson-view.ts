@@ -9,7 +9,8 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { dataset2dOf } from '../../data/mixtures';
 import { SCENES, sceneAt, type Scene, type SceneView } from '../../lesson/scenes';
-import { VARIANT_NAMES, type VariantName } from '../../gan/config';
+import type { VariantName } from '../../gan/config';
+import { shownVariants } from '../state/shown-variants';
 import type { TrainingSession } from '../session/session';
 import type { RecordingPlayer } from '../recording/recording-player';
 import { isImageData } from '../state/settings';
@@ -17,7 +18,8 @@ import { StoreElement } from '../controls/store-element';
 import { lessonStyles } from './lesson-styles';
 import { renderNotices } from '../controls/notices';
 import { richText } from './rich-text';
-import { PANEL_CHROME, PANEL_CHROME_PRESENT, viewLayout, type ViewLayout } from './view-layout';
+import { PANEL_CHROME, PANEL_CHROME_PRESENT, stackedLayout, viewLayout, type ViewLayout } from './view-layout';
+import { PHONE_QUERY } from '../a11y/screen';
 import '../controls/status-line';
 import '../spectra-panel';
 import '../training-charts';
@@ -130,7 +132,10 @@ export class LessonView extends StoreElement {
     const { width, height } = box.getBoundingClientRect();
     this.laidOutFor = this.shownVariants().length;
     const chrome = this.present ? PANEL_CHROME_PRESENT : PANEL_CHROME;
-    const next = viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
+    const next =
+      !this.present && matchMedia(PHONE_QUERY).matches
+        ? stackedLayout(this.current.views, width, this.fontPx())
+        : viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
     if (JSON.stringify(next) !== JSON.stringify(this.layout)) {
       this.layout = next;
       this.chartShrink = [];
@@ -142,11 +147,7 @@ export class LessonView extends StoreElement {
   }
 
   private shownVariants(): VariantName[] {
-    const run = this.store.run;
-    const s = this.store.settings;
-    return VARIANT_NAMES.filter(
-      (v) => s.variants.includes(v) && (run.variants.includes(v) || run.diverged[v] !== undefined),
-    );
+    return shownVariants(this.store.settings.variants, this.store.run);
   }
 
   private go(n: number): void {
@@ -337,17 +338,19 @@ export class LessonView extends StoreElement {
 
   override render() {
     const scene = this.current;
-    const heading = this.free
-      ? html`<h2 data-testid="scene-title">SN-GAN Live</h2>`
-      : html`<h2 data-testid="scene-title">
-          <span class="scene-num">Scene ${this.scene} of ${SCENES.length}</span> ${scene.title}
-        </h2>`;
+    // The scene's title is the page's one h1, except above the sandbox page (scene 7), which has its own.
+    const title = this.free
+      ? html`SN-GAN Live`
+      : html`<span class="scene-num">Scene ${this.scene} of ${SCENES.length}</span> ${scene.title}`;
+    const heading = this.compact
+      ? html`<h2 data-testid="scene-title">${title}</h2>`
+      : html`<h1 data-testid="scene-title">${title}</h1>`;
     if (this.present) {
       // Views and what to look for side by side: a 16:9 screen has width to spare and no height,
       // and text below the views left the charts of a three-line scene no room at all at 720p.
       const aside = this.free ? nothing : [this.renderLookFor(scene), this.renderToggle(scene)];
       const hasAside = !this.free && (scene.lookFor.length > 0 || scene.toggle !== undefined);
-      return html`<div class="slide" data-testid="lesson" data-scene=${this.free ? 0 : this.scene}>
+      return html`<main class="slide" data-testid="lesson" data-scene=${this.free ? 0 : this.scene}>
         <header>
           ${heading}
           <div class="key-line">${this.free ? nothing : richText(scene.slide)}</div>
@@ -361,15 +364,16 @@ export class LessonView extends StoreElement {
           ${hasAside ? html`<aside>${aside}</aside>` : nothing}
         </div>
         <footer>${this.renderControls()} ${this.free ? nothing : this.renderNav()}</footer>
-      </div>`;
+      </main>`;
     }
     if (this.compact) {
-      return html`<div class="page" data-testid="lesson" data-scene=${this.scene}>
+      // Above the sandbox page's own main: a named region, so its text is inside a landmark too.
+      return html`<section class="page" aria-label="The lesson" data-testid="lesson" data-scene=${this.scene}>
         ${this.renderNav()} ${heading}
         <div class="text" data-testid="scene-text">${richText(scene.text)}</div>
-      </div>`;
+      </section>`;
     }
-    return html`<div class="page" data-testid="lesson" data-scene=${this.scene}>
+    return html`<main class="page" data-testid="lesson" data-scene=${this.scene}>
       ${this.renderNav()}
       <div class="body">
         <article>
@@ -378,12 +382,14 @@ export class LessonView extends StoreElement {
           ${this.renderLookFor(scene)} ${this.renderToggle(scene)}
         </article>
         <section class="stage" aria-label="The scene's run">
-          <sngan-status-line .store=${this.store}></sngan-status-line>
           ${this.renderControls()} ${this.renderNotices()}
           <div class="views">${scene.views.map((v, i) => this.renderView(v, i))}</div>
+          <!-- Below the views: it grows as the adapter's name or a recording's label arrives, and
+               above them that pushed the whole scene down while the page loaded. -->
+          <sngan-status-line .store=${this.store}></sngan-status-line>
         </section>
       </div>
-    </div>`;
+    </main>`;
   }
 }
 

@@ -84,3 +84,20 @@ export function viewLayout(
   }
   return { boxes, sideBySide };
 }
+
+/** A chart's drawing height when the views are stacked (a phone), in font heights. */
+export const STACKED_CHART_HEIGHT = 16;
+
+/**
+ * On a phone: every view at the full width, one under the other (the page scrolls there; only
+ * presentation mode must fit one screen), sample panels one per row as wide as the column (less
+ * their 1 px border).
+ */
+export function stackedLayout(views: SceneView[], width: number, fontPx: number): ViewLayout {
+  const boxes = views.map((v): ViewBox =>
+    v.kind === 'samples'
+      ? { width, chartHeight: 0, panel: Math.max(0, Math.floor(width - 2)) }
+      : { width, chartHeight: Math.round(STACKED_CHART_HEIGHT * fontPx) },
+  );
+  return { boxes, sideBySide: false };
+}

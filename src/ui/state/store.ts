@@ -72,6 +72,8 @@ export class AppStore {
   settings: PageSettings = { ...DEFAULT_SETTINGS };
   run: RunState = initialRun();
   urlNotices: UrlNotice[] = [];
+  /** Loads the new version of the page the service worker holds ready, or null if there is none. */
+  pendingUpdate: (() => void) | null = null;
   private listeners = new Set<() => void>();
   private queued = false;
 
@@ -92,6 +94,11 @@ export class AppStore {
 
   setUrlNotices(notices: UrlNotice[]): void {
     this.urlNotices = notices;
+    this.notify();
+  }
+
+  setPendingUpdate(apply: (() => void) | null): void {
+    this.pendingUpdate = apply;
     this.notify();
   }
 

@@ -167,6 +167,9 @@ export class FieldView extends LitElement {
   private paint(canvas: HTMLCanvasElement, dpr: number): number {
     const f = this.frame;
     const side = Math.round(this.size * dpr);
+    // A lesson lays its views out again as the window settles and can pass a 0 px panel for a
+    // frame; drawing the real-points layer at 0 px throws (seen at 768 × 1024, scene 1).
+    if (side === 0) return 0;
     if (canvas.width !== side) canvas.width = side;
     if (canvas.height !== side) canvas.height = side;
     const ctx = canvas.getContext('2d');
