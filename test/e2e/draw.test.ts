@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { axeSummary } from './a11y-probes';
 import { ARTIFACTS, collectErrors, useSite } from './browser';
 
 const READY_MS = 60_000;
@@ -35,7 +36,9 @@ describe('hand-drawn data', () => {
     }));
 
   it('draws a stroke, trains on it, and a link brings the same points back', { timeout: 90_000 }, async () => {
-    const page = await site.browser.newPage({ viewport: { width: 1400, height: 1600 } });
+    // A page of its own context: axe needs one.
+    const context = await site.browser.newContext({ viewport: { width: 1400, height: 1600 } });
+    const page = await context.newPage();
     const errors = collectErrors(page);
     await page.goto(`${site.url}?${QUERY}`);
     await waitReady(page);
@@ -73,6 +76,8 @@ describe('hand-drawn data', () => {
     expect(drawn.anchors!.map((v) => Math.round(v * 100) / 100)).toEqual(drawn.points);
     expect(await page.getAttribute('sngan-draw-pad', 'data-points')).toBe(String(count));
     await page.locator('section.draw').screenshot({ path: `${ARTIFACTS}/draw-pad.png` });
+    // The pad and its tools add nothing serious or critical for axe.
+    expect((await axeSummary(page)).blocking).toEqual([]);
 
     // The eraser across the stroke's middle removes points; a keyboard adds a ready shape.
     await page.click('[data-testid="draw-eraser"]');
@@ -111,7 +116,7 @@ describe('hand-drawn data', () => {
     await shared.waitForSelector('[data-testid="field-sn"][data-drawn]:not([data-drawn="0"])', { state: 'attached' });
     expect(errors).toEqual([]);
     expect(sharedErrors).toEqual([]);
-    await page.close();
+    await context.close();
     await shared.close();
   });
 
