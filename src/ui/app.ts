@@ -3,7 +3,7 @@
  * and change them. The URL always holds the current settings (replaceState), so the address bar
  * is a link that reproduces the run.
  */
-import { LitElement, css, html, unsafeCSS } from 'lit';
+import { LitElement, css, html, unsafeCSS, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dataset2dOf } from '../data/mixtures';
 import type { VariantName } from '../gan/config';
@@ -161,6 +161,11 @@ export class App extends LitElement {
         display: flex;
         flex-wrap: wrap;
         gap: 1rem;
+      }
+      .drawing sngan-samples {
+        /* Beside the pad while it fits; wrapped below it on a narrow screen, never wider than the column. */
+        flex: 1 1 290px;
+        min-width: 0;
       }
       .draw h3 {
         font-size: 1rem;
@@ -430,6 +435,14 @@ export class App extends LitElement {
   private renderVisuals() {
     const s = this.store.settings;
     const images = isImageData(this.opened?.run.config.data ?? s.data);
+    const samples = html`<sngan-samples
+      .run=${this.store.run}
+      .variants=${this.shownVariants()}
+      .images=${images}
+      .arrows=${s.arrows}
+      .heatmap=${s.heatmap}
+      .size=${this.panelSize(images)}
+    ></sngan-samples>`;
     return html`<h2>
         ${images ? 'Samples from a fixed z' : 'What each discriminator sees'}
         <sngan-info topic=${images ? 'samples-images' : 'samples-2d'}></sngan-info>
@@ -442,29 +455,25 @@ export class App extends LitElement {
               where D says “real”, purple where it says “fake”.`
         }
       </p>
-      <div class="visuals">
-        ${
-          !this.opened && s.data === 'drawn'
-            ? html`<section class="draw" aria-label="Your drawing">
-                <h3>Your drawing <sngan-info topic="draw"></sngan-info></h3>
-                <sngan-draw-pad
-                  .points=${s.points}
-                  .size=${this.panelSize(false)}
-                  @drawing-change=${(e: CustomEvent<number[]>) =>
-                    void this.session.applySettings({ ...this.store.settings, points: e.detail })}
-                ></sngan-draw-pad>
-              </section>`
-            : ''
-        }
-        <sngan-samples
-          .run=${this.store.run}
-          .variants=${this.shownVariants()}
-          .images=${images}
-          .arrows=${s.arrows}
-          .heatmap=${s.heatmap}
-          .size=${this.panelSize(images)}
-        ></sngan-samples>
-      </div>`;
+      ${this.renderDrawing(samples)}`;
+  }
+
+  /** With data=drawn, the drawing pad beside the variants' views (which wrap below it when narrow). */
+  private renderDrawing(samples: TemplateResult) {
+    const s = this.store.settings;
+    if (this.opened || s.data !== 'drawn') return samples;
+    return html`<div class="visuals drawing">
+      <section class="draw" aria-label="Your drawing">
+        <h3>Your drawing <sngan-info topic="draw"></sngan-info></h3>
+        <sngan-draw-pad
+          .points=${s.points}
+          .size=${this.panelSize(false)}
+          @drawing-change=${(e: CustomEvent<number[]>) =>
+            void this.session.applySettings({ ...this.store.settings, points: e.detail })}
+        ></sngan-draw-pad>
+      </section>
+      ${samples}
+    </div>`;
   }
 
   /** Side of one sample panel: on a phone the full width of the column (less the host's padding). */

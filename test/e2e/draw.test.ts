@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { axeSummary } from './a11y-probes';
+import { axeSummary, horizontalOverflow } from './a11y-probes';
 import { ARTIFACTS, collectErrors, useSite } from './browser';
 
 const READY_MS = 60_000;
@@ -120,22 +120,36 @@ describe('hand-drawn data', () => {
     await shared.close();
   });
 
-  it('a finger draws too: a tap on a touch screen lays one point', { timeout: 60_000 }, async () => {
-    const context = await site.browser.newContext({ hasTouch: true, viewport: { width: 1400, height: 1200 } });
-    const page = await context.newPage();
-    await page.goto(`${site.url}?${QUERY}&data=drawn`);
-    await waitReady(page);
-    expect(await page.$eval('[data-testid="draw-canvas"]', (c) => getComputedStyle(c).touchAction)).toBe('none');
-    await page.click('[data-testid="draw-clear"]');
-    const box = (await page.locator('[data-testid="draw-canvas"]').boundingBox())!;
-    // The pad's centre is (0, 0); a quarter of its 6-unit width to the right is x = 1.5.
-    await page.touchscreen.tap(box.x + box.width * 0.75, box.y + box.height * 0.5);
-    await page.waitForFunction(() => window.sngan!.store.settings.points.length === 2);
-    const [x, y] = await page.evaluate(() => window.sngan!.store.settings.points);
-    expect(x).toBeCloseTo(1.5, 1);
-    expect(y).toBeCloseTo(0, 1);
-    await context.close();
-  });
+  it(
+    'a finger draws too: a tap on a phone lays one point; the pad fits and its controls are finger-sized',
+    { timeout: 60_000 },
+    async () => {
+      const context = await site.browser.newContext({
+        hasTouch: true,
+        isMobile: true,
+        viewport: { width: 390, height: 844 },
+      });
+      const page = await context.newPage();
+      await page.goto(`${site.url}?${QUERY}&data=drawn`);
+      await waitReady(page);
+      expect(await page.$eval('[data-testid="draw-canvas"]', (c) => getComputedStyle(c).touchAction)).toBe('none');
+      await page.click('[data-testid="draw-clear"]');
+      const box = (await page.locator('[data-testid="draw-canvas"]').boundingBox())!;
+      // The pad's centre is (0, 0); a quarter of its 6-unit width to the right is x = 1.5.
+      await page.touchscreen.tap(box.x + box.width * 0.75, box.y + box.height * 0.5);
+      await page.waitForFunction(() => window.sngan!.store.settings.points.length === 2);
+      const [x, y] = await page.evaluate(() => window.sngan!.store.settings.points);
+      expect(x).toBeCloseTo(1.5, 1);
+      expect(y).toBeCloseTo(0, 1);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      const pad = await page.$$eval('sngan-draw-pad', ([el]) =>
+        [...el.shadowRoot!.querySelectorAll('button, select')].map((b) => b.getBoundingClientRect().height),
+      );
+      expect(Math.min(...pad)).toBeGreaterThanOrEqual(44);
+      await page.screenshot({ path: `${ARTIFACTS}/draw-phone.png` });
+      await context.close();
+    },
+  );
 
   it('a malformed pts= gives the notice and the default data', { timeout: 60_000 }, async () => {
     const page = await site.browser.newPage({ viewport: { width: 1400, height: 1200 } });

@@ -21,6 +21,7 @@ import {
   shapePoints,
   type DrawnShape,
 } from '../../data/drawn';
+import { a11yStyles } from '../a11y/page-styles';
 import { controlStyles } from '../controls/shared-styles';
 import { REAL_DATA_COLOR } from '../palette';
 import { worldToCanvas } from './field-render';
@@ -47,6 +48,7 @@ export class DrawPad extends LitElement {
 
   static override styles = [
     controlStyles,
+    a11yStyles,
     css`
       :host {
         display: flex;
