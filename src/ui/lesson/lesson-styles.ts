@@ -135,6 +135,11 @@ export const lessonStyles = [
       font-size: 1.05rem;
       line-height: 1.55;
     }
+    /* A displayed equation wider than a phone scrolls on its own line instead of being cut off. */
+    .katex-display {
+      overflow-x: auto;
+      overflow-y: hidden;
+    }
     article p {
       margin: 0 0 0.7em;
     }
