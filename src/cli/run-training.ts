@@ -6,7 +6,9 @@ import { writeFileSync } from 'node:fs';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu-backend';
 import { GpuBackend } from '../engine/gpu-backend';
-import { GanTrainer } from '../gan/trainer';
+import type { TrainerConfig } from '../gan/config';
+import { runNeeds, type RunBuilder } from '../gan/run-fit';
+import { GanTrainer, type TrainingImages } from '../gan/trainer';
 import { toPaddedImages } from '../data/mnist';
 import { layerSpectrum } from '../spectra/spectra';
 import { digitScorer } from '../metrics/digit-scorer';
@@ -19,10 +21,14 @@ import { runFile, runFileText, runFileVariant, type RunFile } from '../recording
 import { parseArgs } from './args';
 import { CLI_OPTIONS, cliSettings, configFromArgs, usage } from './options';
 
-/** `kind` was checked by the settings table's backend row. */
-async function makeBackend(kind: 'webgpu' | 'cpu'): Promise<Backend> {
+/**
+ * `kind` was checked by the settings table's backend row. The device asks only for the limits this
+ * run needs (measured by building it without allocating: src/gan/run-fit.ts).
+ */
+async function makeBackend(kind: 'webgpu' | 'cpu', config: TrainerConfig, images?: TrainingImages): Promise<Backend> {
   if (kind === 'cpu') return new CpuBackend();
-  return new GpuBackend(await acquireNodeGpu({ label: 'train.device' }));
+  const build: RunBuilder = (backend, c) => new GanTrainer(backend, c, images);
+  return new GpuBackend(await acquireNodeGpu({ label: 'train.device', needs: (t) => runNeeds(config, t, build) }));
 }
 
 /**
@@ -65,10 +71,10 @@ export async function runTraining(argv: string[]): Promise<RunFile | null> {
   }
   const { config, steps } = configFromArgs(args);
   const { backend: backendName, quiet, out: path, framesEvery, noWeights } = cliSettings(args);
-  const backend = await makeBackend(backendName);
+  const images = config.data === 'mnist' ? await loadDigits(config.evalSamples) : undefined;
+  const backend = await makeBackend(backendName, config, images?.data);
   console.error(`backend: ${backend.kind} — ${backend.description}`);
   await backend.ready();
-  const images = config.data === 'mnist' ? await loadDigits(config.evalSamples) : undefined;
   const trainer = new GanTrainer(backend, config, images?.data, images?.scorer);
   // Frames for the page's recorded-run player (src/recording/recorded-run.ts), when asked for.
   const recorder = framesEvery > 0 ? new FrameRecorder(framesEvery, images ? images.data.size : 0) : null;

@@ -8,6 +8,7 @@
 import type { Activation } from '../core/activation';
 import type { GanLossKind } from '../core/loss';
 import type { PatchGeometry } from '../core/conv-geometry';
+import type { KernelTuning } from '../gpu/tuning';
 
 export type BackendKind = 'webgpu' | 'cpu';
 
@@ -44,6 +45,14 @@ export interface Backend {
   readonly kind: BackendKind;
   /** Human-readable: the adapter's name, or why the CPU runs. */
   readonly description: string;
+
+  /**
+   * The device's limits and kernel tuning where they bound what a run may make (WebGPU), so a run
+   * that cannot fit is refused before its first buffer (src/gan/run-fit.ts); absent on the CPU.
+   */
+  readonly limitsToFit?: { limits: GPUSupportedLimits; tuning: KernelTuning };
+  /** True for a backend that only measures sizes (src/engine/sizing-backend.ts): initial weights need not be drawn. */
+  readonly measuresOnly?: boolean;
 
   tensor(label: string, size: number, data?: ArrayLike<number>): Tensor;
   /** A step counter (Adam's t, the random draw counter), starting at `start`. */

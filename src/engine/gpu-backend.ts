@@ -7,6 +7,7 @@
  */
 import { describeAdapter, type GpuContext } from '../gpu/device';
 import type { Kernel } from '../gpu/kernel';
+import type { KernelTuning } from '../gpu/tuning';
 import { createAdamStep, prepareAdamTick, prepareAdamUpdate } from '../gpu/kernels/adam';
 import { prepareBatchNormBackward, prepareBatchNormEval, prepareBatchNormForward } from '../gpu/kernels/batchnorm';
 import { prepareCol2im, prepareIm2col } from '../gpu/kernels/conv';
@@ -61,6 +62,10 @@ export class GpuBackend implements Backend {
 
   constructor(readonly ctx: GpuContext) {
     this.description = describeAdapter(ctx.adapter);
+  }
+
+  get limitsToFit(): { limits: GPUSupportedLimits; tuning: KernelTuning } {
+    return { limits: this.ctx.limits, tuning: this.ctx.tuning };
   }
 
   op(label: string, kernel: Kernel): Op {

@@ -77,7 +77,7 @@ export function mlpGan(backend: Backend, label: string, model: MlpGanModel, seed
 /** The paper's standard CNN (Table 3) at a width multiplier, for M × M × c images. */
 export function cnnGan(backend: Backend, label: string, model: CnnGanModel, seed: number): GanModel {
   const spec = { size: 32, channels: model.channels, width: model.width, noiseDim: model.noiseDim, slope: model.slope };
-  const cnn = new PaperCnn(backend, label, spec, initPaperCnn(spec, seed, 'chainer'));
+  const cnn = new PaperCnn(backend, label, spec, initPaperCnn(spec, seed, backend.measuresOnly ? 'zeros' : 'chainer'));
   return {
     sampleSize: cnn.imageSize,
     noiseDim: model.noiseDim,

@@ -12,6 +12,7 @@ import type { Backend, Op, Tensor } from '../engine/backend';
 import { validateConfig, type TrainerConfig, type VariantName } from './config';
 import { computeInline, type LayerSpectrum, type LayerWeights, type SpectrumComputer } from '../spectra/spectra';
 import { BoundedMetricsHistory } from './metrics-history';
+import { checkRunFits } from './run-fit';
 import { cnnGan, mlpGan } from './model';
 import { GanVariant, type SharedInputs } from './variant';
 
@@ -141,6 +142,10 @@ export class GanTrainer {
     private readonly spectrumComputer: SpectrumComputer = computeInline,
   ) {
     validateConfig(config);
+    // Measured on a backend that allocates nothing, so a run too big for the device is refused
+    // (naming the limit and a setting that fits) before its first buffer exists.
+    const fit = backend.limitsToFit;
+    if (fit) checkRunFits(config, fit.limits, fit.tuning, (b, c) => new GanTrainer(b, c, images));
     const B = config.batch;
     const m = config.model;
     const models = config.variants.map((name) =>

@@ -9,6 +9,7 @@ export const storageUsage = (): GPUBufferUsageFlags =>
 export class BufferRegistry {
   private readonly live = new Map<GPUBuffer, number>();
   private bytes = 0;
+  private made = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -20,12 +21,18 @@ export class BufferRegistry {
     return this.bytes;
   }
 
+  /** Buffers created since the registry began, destroyed or not (a refused run must add none). */
+  get buffersMade(): number {
+    return this.made;
+  }
+
   create(label: string, byteSize: number, usage: GPUBufferUsageFlags, mappedAtCreation = false): GPUBuffer {
     // WebGPU rejects zero-sized bindings; a 1-element tensor is the smallest we make.
     const size = Math.max(16, Math.ceil(byteSize / 4) * 4);
     const buffer = this.device.createBuffer({ label, size, usage, mappedAtCreation });
     this.live.set(buffer, size);
     this.bytes += size;
+    this.made++;
     return buffer;
   }
 

@@ -1,10 +1,12 @@
 /**
- * Adapter and device acquisition. Asks for the limits the engine needs (as high as the adapter
- * allows) and the optional features it can use, reports what it got, and hands device loss and
- * uncaptured errors to the caller instead of letting them vanish into the console.
+ * Adapter and device acquisition. Asks for the limits its runs need (src/gpu/limits.ts; all of them
+ * as high as the adapter allows when the caller states no needs) and the optional features it can
+ * use, reports what it got, and hands device loss and uncaptured errors to the caller instead of
+ * letting them vanish into the console.
  */
 import { BufferRegistry } from './buffers';
 import { PipelineCache } from './pipelines';
+import { firstShortfall, kernelNeeds, LIMIT_NAMES, mergeLimitNeeds, requestedLimits, type LimitNeeds } from './limits';
 import { checkTuning, tuningFor, type KernelTuning } from './tuning';
 
 export interface AdapterSummary {
@@ -49,6 +51,13 @@ export interface AcquireOptions {
    * SNGAN_KERNEL_PROFILE environment variable), e.g. GPU_TUNING to cover its code paths on SwiftShader.
    */
   tuning?: KernelTuning;
+  /**
+   * The limits the runs on this device need, given the tuning picked for the adapter (what
+   * src/gan/run-fit.ts measures): only these are requested above the spec's defaults. Without it
+   * every engine limit is requested at the adapter's maximum (tests and benchmarks that build
+   * shapes of their own).
+   */
+  needs?: (tuning: KernelTuning) => LimitNeeds;
 }
 
 export class GpuUnavailableError extends Error {
@@ -57,25 +66,6 @@ export class GpuUnavailableError extends Error {
     this.name = 'GpuUnavailableError';
   }
 }
-
-/** Limits the engine's kernels and largest layers rely on; requested up to the adapter's maximum. */
-const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupsPerDimension',
-] as const;
-
-/** The engine's own minimum: below these the paper-width CNN cannot be laid out. */
-const REQUIRED_LIMITS: Partial<Record<(typeof WANTED_LIMITS)[number], number>> = {
-  maxStorageBuffersPerShaderStage: 8,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxComputeInvocationsPerWorkgroup: 256,
-};
 
 export function summarizeAdapter(info: GPUAdapterInfo | undefined, isFallback: boolean): AdapterSummary {
   const vendor = info?.vendor ?? '';
@@ -104,14 +94,21 @@ export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions =
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) throw new GpuUnavailableError('No WebGPU adapter was found.');
 
-  for (const [name, min] of Object.entries(REQUIRED_LIMITS)) {
-    const have = adapter.limits[name as keyof GPUSupportedLimits] as number;
-    if (have < (min as number)) {
-      throw new GpuUnavailableError(`The WebGPU adapter is too small: ${name} is ${have}, the engine needs ${min}.`);
-    }
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const isFallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  const summary = summarizeAdapter(info, isFallback);
+  const tuning = options.tuning ?? tuningFor(summary);
+  // The kernels' own needs with this tuning are a floor for any run: below them nothing trains.
+  const short = firstShortfall(adapter.limits, kernelNeeds(tuning));
+  if (short) {
+    throw new GpuUnavailableError(
+      `The WebGPU adapter is too small: ${short.limit} is ${short.available}, the engine needs ${short.needed} ` +
+        `(kernel profile '${tuning.profile}').`,
+    );
   }
-  const requiredLimits: Record<string, number> = {};
-  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name] as number;
+  const requiredLimits = options.needs
+    ? requestedLimits(adapter.limits, mergeLimitNeeds(kernelNeeds(tuning), options.needs(tuning)))
+    : Object.fromEntries(LIMIT_NAMES.map((name) => [name, adapter.limits[name]]));
 
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
@@ -131,10 +128,6 @@ export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions =
     options.onLost?.(info);
     return info;
   });
-  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
-  const isFallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
-  const summary = summarizeAdapter(info, isFallback);
-  const tuning = options.tuning ?? tuningFor(summary);
   try {
     checkTuning(tuning, device.limits);
   } catch (error) {

@@ -55,7 +55,11 @@ export interface PaperCnnSpec {
 
 export const PAPER_CNN: PaperCnnSpec = { size: 32, channels: 3, width: 1, noiseDim: 128, slope: 0.1 };
 
-export type CnnInitScheme = 'chainer' | 'pytorch';
+/**
+ * 'zeros' draws nothing: for building a network only to measure its buffers (src/gan/run-fit.ts),
+ * where drawing the paper-width weights would cost seconds per variant.
+ */
+export type CnnInitScheme = 'chainer' | 'pytorch' | 'zeros';
 
 /** Channel counts at width w. */
 export function paperCnnWidths(spec: PaperCnnSpec): { d: number[]; g: number[] } {
@@ -169,6 +173,7 @@ function initLayer(rng: Rng, p: LayerPlan, scheme: CnnInitScheme): LayerInit {
   if (p.kind === 'bn') return { gamma: new Float32Array(p.channels).fill(1), beta: new Float32Array(p.channels) };
   const [n, biasN] =
     p.kind === 'linear' ? [p.dIn * p.dOut, p.dOut] : [p.spec.inC * p.spec.outC * p.spec.kh * p.spec.kw, p.spec.outC];
+  if (scheme === 'zeros') return { w: new Float32Array(n), b: p.bias ? new Float32Array(biasN) : undefined };
   if (scheme === 'chainer') {
     return { w: rng.normalArray(n, 0.02), b: p.bias ? new Float32Array(biasN) : undefined };
   }

@@ -8,6 +8,7 @@ import type { Backend } from '../../engine/backend';
 import { CpuBackend } from '../../engine/cpu-backend';
 import { GpuBackend } from '../../engine/gpu-backend';
 import type { BackendInfo } from '../state/store';
+import { pageDeviceNeeds } from './page-limits';
 
 export interface GpuHooks {
   onLost(info: GPUDeviceLostInfo, ctx: GpuContext): void;
@@ -30,6 +31,7 @@ export async function chooseDevice(gpu: GPU | undefined, hooks: GpuHooks, cpuRea
         if (ctx) hooks.onLost(info, ctx);
       },
       onUncapturedError: (error) => hooks.onError(error),
+      needs: pageDeviceNeeds,
     });
     return { ctx, info: { kind: 'webgpu', description: describeAdapter(ctx.adapter), fallbackReason: null } };
   } catch (error) {
