@@ -40,7 +40,11 @@ export class TrainingCharts extends LitElement {
   @property({ attribute: false }) modes: number | null = null;
   /** Only these charts, in this order (a lesson scene); every chart and the speed when null. */
   @property({ attribute: false }) only: TrainingChartId[] | null = null;
-  /** Font and line scale of every chart (presentation mode). */
+  /**
+   * Font and line scale of every chart (presentation mode). A scaled chart drops its own legend:
+   * on a slide the samples' labels or the spectrum's key name the lines, and six legend entries
+   * in a short, scaled chart pushed the plot out of its box (scene 7 at 720p).
+   */
   @property({ type: Number }) scale = 1;
 
   @state() private charts: ChartSpec[] = [];
@@ -192,6 +196,7 @@ export class TrainingCharts extends LitElement {
               .yMin=${c.yMin}
               .yMax=${c.yMax}
               .scale=${this.scale}
+              .legend=${this.scale === 1}
               .info=${c.testid as ExplanationId}
             ></sngan-line-chart>
           `,

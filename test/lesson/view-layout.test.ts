@@ -68,4 +68,18 @@ describe('scene view layout', () => {
       }
     });
   }
+
+  it('puts the samples beside a chart that would be cramped under them (scene 5 at 720p)', () => {
+    // Scene 5's stage at 1280 × 720 with its look-for column: three digit grids and the score chart.
+    const views = SCENES.find((s) => s.views.length === 2 && s.views[1].kind === 'chart')!.views;
+    const font = 20;
+    const layout = viewLayout(views, 3, 780, 400, font, PANEL_CHROME_PRESENT);
+    expect(layout.sideBySide).toBe(true);
+    // The chart keeps a plot under its title, ticks and axis label (~6 font heights of them).
+    expect(layout.boxes[1].chartHeight).toBeGreaterThan(12 * font);
+    // …and the panels are no more than a fifth smaller than above the chart.
+    // (Above the chart the samples get 56% of the height: the same as samples alone in that much.)
+    const above = viewLayout([views[0]], 3, 780, 0.56 * 400, font, PANEL_CHROME_PRESENT).boxes[0].panel ?? 0;
+    expect(layout.boxes[0].panel).toBeGreaterThanOrEqual(0.8 * above);
+  });
 });

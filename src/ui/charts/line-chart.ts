@@ -27,6 +27,7 @@ import { ChartA11y, chartA11yStyles, cornerWidth } from '../a11y/chart-a11y';
 import { a11yStyles } from '../a11y/page-styles';
 import '../lesson/info-button';
 import '../export/image-export-buttons';
+import { fitTitle, textMeasure } from '../canvas-text';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title);
 
@@ -266,10 +267,28 @@ export class LineChart extends LitElement {
     return d;
   }
 
+  private titleSize(): number {
+    return (this.compact ? 12 : 17) * this.scale;
+  }
+
+  /**
+   * The title's lines and font size for the chart's width: chart.js squeezes one long line into
+   * condensed, unreadable glyphs (scene 2's titles at 720p), so a narrow chart's title first gets
+   * a little smaller, then a second line.
+   */
+  private fittedTitle(chartWidth: number): { lines: string[]; size: number } {
+    const size = this.titleSize();
+    const width = chartWidth - cornerWidth(this.info ? 2 : 1, this.scale);
+    if (width <= 0) return { lines: [this.chartTitle], size };
+    return fitTitle(this.chartTitle, width, size, (px) => textMeasure(`bold ${px}px ${FONT_FAMILY}`));
+  }
+
   private buildOptions(): ChartOptions<'line'> {
     const base = (this.compact ? 11 : 15) * this.scale;
-    const titleSize = (this.compact ? 12 : 17) * this.scale;
+    const title = this.fittedTitle(this.clientWidth);
     const font = { family: FONT_FAMILY, size: base };
+    // Steps and singular-value indices are whole numbers from 0: no 0.90…1.05 axis around step 1.
+    const wholeX = this.xIntegers || this.xLabel === 'step';
     const axisTitle = (text: string) => ({ display: text !== '' && !this.compact, text, font, color: '#222' });
     return {
       animation: false,
@@ -281,11 +300,18 @@ export class LineChart extends LitElement {
       normalized: true,
       spanGaps: false,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      onResize: (chart, size) => {
+        const title = chart.options.plugins?.title;
+        if (!title || !this.chartTitle) return;
+        const fitted = this.fittedTitle(size.width);
+        title.text = fitted.lines;
+        title.font = { family: FONT_FAMILY, size: fitted.size, weight: 'bold' };
+      },
       plugins: {
         title: {
           display: this.chartTitle !== '',
-          text: this.chartTitle,
-          font: { family: FONT_FAMILY, size: titleSize, weight: 'bold' },
+          text: title.lines,
+          font: { family: FONT_FAMILY, size: title.size, weight: 'bold' },
           color: '#111',
           padding: { top: 2, bottom: this.compact ? 2 : 6 },
         },
@@ -315,11 +341,13 @@ export class LineChart extends LitElement {
         x: {
           type: 'linear',
           title: axisTitle(this.xLabel),
+          ...(wholeX ? { beginAtZero: true } : {}),
           ticks: {
             font,
             color: '#333',
             maxTicksLimit: this.compact ? 4 : 8,
-            ...(this.xIntegers ? { precision: 0 } : {}),
+            maxRotation: 0,
+            ...(wholeX ? { precision: 0 } : {}),
           },
           grid: { color: '#e4e4e4', lineWidth: this.scale },
         },

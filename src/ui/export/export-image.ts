@@ -6,6 +6,7 @@
 import { canCopyImages, copyImage, downloadBlob, fileSlug } from './download';
 import { liveChartIn, redrawChart } from './chart-picture';
 import { framePicture, isFrameElement } from './frame-picture';
+import { wrapText } from '../canvas-text';
 
 /** Dispatched (bubbling, composed) by `<sngan-image-export>`; the page answers it. */
 export const EXPORT_IMAGE_EVENT = 'sngan-export-image';
@@ -30,19 +31,9 @@ interface Composition {
   scale: number;
 }
 
-/** Greedy word wrap of one line of text to `width` pixels in the context's current font. */
+/** Wraps one line of text to `width` pixels in the context's current font. */
 function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (line && ctx.measureText(next).width > width) {
-      lines.push(line);
-      line = word;
-    } else line = next;
-  }
-  if (line) lines.push(line);
-  return lines;
+  return wrapText(text, width, (s) => ctx.measureText(s).width);
 }
 
 /** Title above, picture, notes and caption below, on a white canvas as wide as the picture. */

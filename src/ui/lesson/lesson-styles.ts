@@ -182,6 +182,9 @@ export const lessonStyles = [
       display: flex;
       flex-wrap: wrap;
       align-content: flex-start;
+      /* Each view as tall as its content: stretched to the samples' height, a chart looked as if it
+         reached below the slide, and fitSlide shrank it again and again to nothing (scene 5, 720p). */
+      align-items: flex-start;
       gap: 1rem;
       min-height: 0;
       overflow: hidden;
@@ -267,6 +270,13 @@ export const lessonStyles = [
       --frame-font: 1em;
       --frame-small-font: 1em;
       --frame-key-display: none;
+    }
+    /* A recording's label on a slide: tight around its text (which stays at the slide's 24 px
+       minimum), the views need the height. */
+    .slide .notice.recording {
+      line-height: 1.25;
+      padding: 0.15em 0.7em;
+      margin: 0 0 0.3em;
     }
     .slide aside {
       min-height: 0;

@@ -25,12 +25,18 @@ import '../spectra-panel';
 import '../training-charts';
 import '../visuals/samples-view';
 import './info-button';
+import { textMeasure } from '../canvas-text';
 
 /** The look-for column's starting and largest width in presentation mode, in % of the slide. */
 const ASIDE_WIDTH = 30;
 const ASIDE_WIDTH_MAX = 46;
 /** A chart is never shrunk below this many CSS px to fit the slide. */
 const CHART_MIN = 60;
+
+const samplesHeading = (images: boolean): string =>
+  images ? 'Samples from a fixed z' : 'What each discriminator sees';
+/** The (i) after a view's title and the gap before it, in font heights. */
+const INFO_BUTTON_EM = 2;
 
 /** Chart scale at 1280 × 720 in presentation mode; it grows with the screen's height. */
 const PRESENT_SCALE_AT_720 = 1.6;
@@ -132,14 +138,21 @@ export class LessonView extends StoreElement {
     const { width, height } = box.getBoundingClientRect();
     this.laidOutFor = this.shownVariants().length;
     const chrome = this.present ? PANEL_CHROME_PRESENT : PANEL_CHROME;
+    const font = this.fontPx();
     const next =
       !this.present && matchMedia(PHONE_QUERY).matches
         ? stackedLayout(this.current.views, width, this.fontPx())
-        : viewLayout(this.current.views, this.laidOutFor, width, height, this.fontPx(), chrome);
+        : viewLayout(this.current.views, this.laidOutFor, width, height, font, chrome, this.samplesHeadingEm(font));
     if (JSON.stringify(next) !== JSON.stringify(this.layout)) {
       this.layout = next;
       this.chartShrink = [];
     }
+  }
+
+  /** The samples' heading's width in font heights: its text (semibold) and the (i) beside it. */
+  private samplesHeadingEm(font: number): number {
+    const text = samplesHeading(isImageData(this.store.settings.data));
+    return textMeasure(`600 ${font}px system-ui, sans-serif`)(text) / font + INFO_BUTTON_EM;
   }
 
   private fontPx(): number {
@@ -284,7 +297,7 @@ export class LessonView extends StoreElement {
       const images = isImageData(s.data);
       return html`<div class="view samples" style=${style}>
         <div class="view-title">
-          ${images ? 'Samples from a fixed z' : 'What each discriminator sees'}
+          ${samplesHeading(images)}
           <sngan-info topic=${images ? 'samples-images' : 'samples-2d'}></sngan-info>
         </div>
         <sngan-samples

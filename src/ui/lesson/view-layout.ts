@@ -28,6 +28,13 @@ export const PANEL_CHROME = 3.3;
 export const PANEL_CHROME_PRESENT = 1.8;
 /** The samples' heading line ("What each discriminator sees" and its (i)) above the panels, in font heights. */
 export const SAMPLES_HEADING = 1.8;
+/** One more line of that heading when it wraps, in font heights. */
+export const SAMPLES_HEADING_LINE = 1.4;
+
+/** Below this many font heights a chart under the samples is cramped. */
+const CRAMPED_CHART = 12;
+/** How much smaller the panels may get beside the charts when under them the charts are cramped. */
+const BESIDE_TOLERANCE = 0.8;
 
 /** The largest square panels for n of them in a w × h box: [side, columns]. */
 function bestGrid(n: number, w: number, h: number, gap: number, chrome: number): [number, number] {
@@ -40,6 +47,10 @@ function bestGrid(n: number, w: number, h: number, gap: number, chrome: number):
   return [Math.max(0, Math.floor(best[0])), best[1]];
 }
 
+/**
+ * `headingEm`: the samples' heading's width in font heights (0: it always fits on one line);
+ * `panelChrome`: each panel's title and key.
+ */
 export function viewLayout(
   views: SceneView[],
   variants: number,
@@ -47,6 +58,7 @@ export function viewLayout(
   height: number,
   fontPx: number,
   panelChrome = PANEL_CHROME,
+  headingEm = 0,
 ): ViewLayout {
   // CSS gaps are 1em, a fraction of a pixel over a rounded font size: rounding down would let
   // two charts that "just fit" wrap onto a hidden second line (seen at 1920 × 1080).
@@ -68,19 +80,30 @@ export function viewLayout(
   // Option A: samples beside the charts (few variants); option B: samples above the charts.
   const besideWidth = charts.length === 0 ? width : width * 0.58;
   const heading = SAMPLES_HEADING * fontPx;
-  const [besideSide, besideCols] = bestGrid(n, besideWidth, height - heading, gap, chrome);
+  let [besideSide, besideCols] = bestGrid(n, besideWidth, height - heading, gap, chrome);
+  // The samples' heading wraps when the panels beside the charts are narrower than it: plan its
+  // second line (unplanned, it pushed the last row of panels out of the slide).
+  let besideHeading = heading;
+  if (besideCols * besideSide + (besideCols - 1) * gap < headingEm * fontPx) {
+    besideHeading = heading + SAMPLES_HEADING_LINE * fontPx;
+    [besideSide, besideCols] = bestGrid(n, besideWidth, height - besideHeading, gap, chrome);
+  }
   const aboveHeight = charts.length === 0 ? height : height * 0.56;
   const [aboveSide, aboveCols] = bestGrid(n, width, aboveHeight - heading, gap, chrome);
-  const sideBySide = charts.length > 0 && besideSide >= aboveSide;
+  const aboveRows = Math.ceil(n / aboveCols);
+  const restAbove = height - heading - aboveRows * (aboveSide + chrome) - (aboveRows - 1) * gap - gap;
+  // Panels a little smaller beside the charts beat charts squeezed under them: a chart's title,
+  // ticks and axis label take ~6 font heights, and a short one kept ~40 px of plot (scene 5 at 720p).
+  const cramped = restAbove < CRAMPED_CHART * fontPx;
+  const sideBySide =
+    charts.length > 0 && (besideSide >= aboveSide || (cramped && besideSide >= BESIDE_TOLERANCE * aboveSide));
   if (sideBySide) {
     const used = besideCols * besideSide + (besideCols - 1) * gap;
     boxes[samples] = { width: used, chartHeight: 0, panel: besideSide };
     placeCharts(width - used - gap, height);
   } else {
-    const rows = Math.ceil(n / aboveCols);
     boxes[samples] = { width, chartHeight: 0, panel: aboveSide };
-    const rest = height - heading - rows * (aboveSide + chrome) - (rows - 1) * gap - gap;
-    if (charts.length > 0) placeCharts(width, rest);
+    if (charts.length > 0) placeCharts(width, restAbove);
   }
   return { boxes, sideBySide };
 }

@@ -14,15 +14,21 @@ import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chr
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 import '../export/image-export-buttons';
 
+/** Smallest image in CSS px: a 28-pixel digit below this is no longer legible. */
+const MIN_CELL = 12;
+
 @customElement('sngan-image-grid')
 export class ImageGrid extends LitElement {
   /** The title's font size in CSS px (see frameTitle). */
   @state() private titleFont = 13;
   @property({ attribute: false }) frame: ImageFrame | null = null;
-  /** Images per row; at most columns × columns images are drawn. */
+  /** At most this many images per row, and at most columns × columns images are drawn. */
   @property({ type: Number }) columns = 8;
-  /** CSS px per image. */
-  @property({ type: Number }) cell = 40;
+  /**
+   * Width of the grid in CSS px. The images are laid out as a square (16 as 4 × 4, 64 as 8 × 8),
+   * so a few samples come out large rather than as one thin strip.
+   */
+  @property({ type: Number }) side = 320;
 
   @query('canvas') private canvas!: HTMLCanvasElement;
   private tiles: HTMLCanvasElement | undefined;
@@ -39,23 +45,25 @@ export class ImageGrid extends LitElement {
     `,
   ];
 
-  /** How many images are drawn and in how many rows. */
-  private get layout(): { n: number; cols: number; rows: number } {
+  /** How many images are drawn, in how many columns and rows, at how many CSS px each. */
+  private get layout(): { n: number; cols: number; rows: number; cell: number } {
     const f = this.frame;
     const columns = Math.max(1, Math.floor(this.columns));
     const n =
       f && f.images
         ? Math.max(0, Math.min(f.count, columns * columns, Math.floor(f.images.length / (f.side * f.side))))
         : 0;
-    const cols = n > 0 ? Math.min(columns, n) : columns;
-    return { n, cols, rows: n > 0 ? Math.ceil(n / cols) : Math.min(columns, 2) };
+    // Before the first images: a square as large as a full grid, so nothing moves when they come.
+    const cols = n > 0 ? Math.min(columns, Math.ceil(Math.sqrt(n))) : 1;
+    const rows = n > 0 ? Math.ceil(n / cols) : 1;
+    return { n, cols, rows, cell: Math.max(MIN_CELL, Math.floor(this.side / cols)) };
   }
 
   override render() {
     const f = this.frame;
-    const { n, cols, rows } = this.layout;
-    const w = cols * this.cell;
-    const h = rows * this.cell;
+    const { n, cols, rows, cell } = this.layout;
+    const w = cols * cell;
+    const h = rows * cell;
     return html`
       ${frameTitle(f, w, this.titleFont)}
       <div class="plot" style="width:${w}px;height:${h}px">
@@ -71,10 +79,9 @@ export class ImageGrid extends LitElement {
     const font = titleFontPx(this);
     if (font !== this.titleFont) this.titleFont = font;
     // The title is cut to the grid's width.
-    if (changed.has('columns') || changed.has('cell')) {
-      this.style.setProperty('--frame-width', `${this.columns * this.cell}px`);
-    }
-    if (changed.has('frame') || changed.has('columns') || changed.has('cell')) scheduleDraw(this);
+    const { cols, cell } = this.layout;
+    this.style.setProperty('--frame-width', `${cols * cell}px`);
+    if (changed.has('frame') || changed.has('columns') || changed.has('side')) scheduleDraw(this);
   }
 
   override disconnectedCallback(): void {
@@ -87,11 +94,11 @@ export class ImageGrid extends LitElement {
     const f = this.frame;
     if (f) this.setAttribute('data-variant', f.variant);
     else this.removeAttribute('data-variant');
-    const { n, cols, rows } = this.layout;
+    const { n, cols, rows, cell } = this.layout;
     const dpr = Math.max(1, window.devicePixelRatio || 1);
     const canvas = this.canvas;
-    const width = Math.round(cols * this.cell * dpr);
-    const height = Math.round(rows * this.cell * dpr);
+    const width = Math.round(cols * cell * dpr);
+    const height = Math.round(rows * cell * dpr);
     if (canvas.width !== width) canvas.width = width;
     if (canvas.height !== height) canvas.height = height;
     const ctx = canvas.getContext('2d');
@@ -112,10 +119,10 @@ export class ImageGrid extends LitElement {
       for (let k = 0; k < n; k++) {
         const c = k % cols;
         const r = Math.floor(k / cols);
-        const x0 = Math.round(c * this.cell * dpr);
-        const y0 = Math.round(r * this.cell * dpr);
-        const x1 = Math.round((c + 1) * this.cell * dpr) - gap;
-        const y1 = Math.round((r + 1) * this.cell * dpr) - gap;
+        const x0 = Math.round(c * cell * dpr);
+        const y0 = Math.round(r * cell * dpr);
+        const x1 = Math.round((c + 1) * cell * dpr) - gap;
+        const y1 = Math.round((r + 1) * cell * dpr) - gap;
         ctx.drawImage(tiles, c * f.side, r * f.side, f.side, f.side, x0, y0, x1 - x0, y1 - y0);
       }
     }

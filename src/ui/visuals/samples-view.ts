@@ -17,7 +17,7 @@ export class SamplesView extends LitElement {
   @property({ type: Boolean }) images = false;
   @property({ type: Boolean }) arrows = false;
   @property({ type: Boolean }) heatmap = true;
-  /** Side of one 2-D plot in CSS px; a digit grid is 8 cells of size/8. */
+  /** Side of one 2-D plot in CSS px, and the width of a digit grid. */
   @property({ type: Number }) size = 290;
 
   static override styles = css`
@@ -38,7 +38,7 @@ export class SamplesView extends LitElement {
             data-testid=${`images-${v}`}
             .frame=${run.images[v] ?? null}
             .columns=${8}
-            .cell=${Math.max(12, Math.floor(this.size / 8))}
+            .side=${this.size}
           ></sngan-image-grid>`,
       );
     }
