@@ -83,10 +83,9 @@ export function viewLayout(
   let [besideSide, besideCols] = bestGrid(n, besideWidth, height - heading, gap, chrome);
   // The samples' heading wraps when the panels beside the charts are narrower than it: plan its
   // second line (unplanned, it pushed the last row of panels out of the slide).
-  let besideHeading = heading;
   if (besideCols * besideSide + (besideCols - 1) * gap < headingEm * fontPx) {
-    besideHeading = heading + SAMPLES_HEADING_LINE * fontPx;
-    [besideSide, besideCols] = bestGrid(n, besideWidth, height - besideHeading, gap, chrome);
+    const twoLines = heading + SAMPLES_HEADING_LINE * fontPx;
+    [besideSide, besideCols] = bestGrid(n, besideWidth, height - twoLines, gap, chrome);
   }
   const aboveHeight = charts.length === 0 ? height : height * 0.56;
   const [aboveSide, aboveCols] = bestGrid(n, width, aboveHeight - heading, gap, chrome);
