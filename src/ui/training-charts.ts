@@ -42,6 +42,8 @@ export class TrainingCharts extends LitElement {
   @property({ attribute: false }) only: TrainingChartId[] | null = null;
   /** Font and line scale of every chart (presentation mode). */
   @property({ type: Number }) scale = 1;
+  /** Why some digit scores are missing (the digit-score worker failed), or null. */
+  @property({ attribute: false }) scoreProblem: string | null = null;
 
   @state() private charts: ChartSpec[] = [];
   @state() private rateChart: ChartSeries[] = [];
@@ -60,6 +62,13 @@ export class TrainingCharts extends LitElement {
     }
     sngan-line-chart {
       min-width: 0;
+    }
+    .problem {
+      margin: 0 0 0.6rem;
+      padding: 0.4rem 0.6rem;
+      border-left: 4px solid #d55e00;
+      background: #fff4ec;
+      color: #222;
     }
   `;
 
@@ -178,7 +187,14 @@ export class TrainingCharts extends LitElement {
   }
 
   override render() {
+    const scoreShown =
+      this.dataKind === 'images' && this.shownCharts().some((c) => c.id === 'coverage' || c.id === 'fid');
     return html`
+      ${
+        this.scoreProblem && scoreShown
+          ? html`<p class="problem" role="status" data-testid="score-problem">${this.scoreProblem}</p>`
+          : nothing
+      }
       <div class="grid ${this.only ? 'only' : ''}">
         ${this.shownCharts().map(
           (c) => html`

@@ -308,6 +308,7 @@ export class LessonView extends StoreElement {
           .modes=${modes}
           .only=${[view.chart]}
           .scale=${scale}
+          .scoreProblem=${run.scoreProblem}
         ></sngan-training-charts>
       </div>`;
     }
@@ -319,6 +320,7 @@ export class LessonView extends StoreElement {
         .lockedView=${view.view}
         .lockedLayer=${view.layer}
         .scale=${scale}
+        .problem=${run.spectraProblem}
       ></sngan-spectra-panel>
     </div>`;
   }
