@@ -369,11 +369,13 @@ export class GanTrainer {
         };
       }),
     );
+    // A failed computation (a worker that died) leaves that variant's spectra absent at this step,
+    // a gap in the charts; the computer reports why. It must not reject: nothing awaits it but a reset.
     const job = Promise.all(
       layers.map(async (l, i) => {
-        const spectra = await this.spectrumComputer(l);
+        const spectra = await this.spectrumComputer(l).catch(() => null);
         const metrics = batch.find((m) => m.variant === live[i].name);
-        if (metrics) metrics.spectra = spectra;
+        if (metrics && spectra) metrics.spectra = spectra;
       }),
     ).then(() => {
       for (const listener of this.spectraListeners) listener(batch);

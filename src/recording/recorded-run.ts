@@ -101,7 +101,7 @@ function integerAt(obj: Json, key: string, where: string, min: number): number {
   const v = field(obj, key, where);
   return typeof v === 'number' && Number.isInteger(v) && v >= min
     ? v
-    : fail(`${where}${key} must be an integer ≥ ${min} (got ${JSON.stringify(v)})`);
+    : fail(`${where}${key} must be an integer ≥ ${min} (got ${shown(v)})`);
 }
 
 /** A number as JSON wrote it: null stands for NaN or ±Infinity. */
@@ -117,19 +117,32 @@ function nullableNumberAt(obj: Json, key: string, where: string): number | null 
   return typeof v === 'number' ? v : fail(`${where}${key} must be a number or null (got ${typeName(v)})`);
 }
 
+/**
+ * A value as a message shows it, briefly: a hand-edited file may hold a megabyte string or arrays
+ * nested 100,000 deep, which JSON.stringify would echo in full or overflow the stack on.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? `an array of ${v.length}` : typeName(v);
+}
+
+/** A key of the file (a variant's name) as a message shows it. */
+const keyShown = (key: string): string => (key.length > 40 ? `${key.slice(0, 40)}…` : key);
+
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
 function variantName(v: unknown, where: string): VariantName {
   return (VARIANT_NAMES as readonly unknown[]).includes(v)
     ? (v as VariantName)
-    : fail(`${where} is not a variant (got ${JSON.stringify(v)}; known: ${VARIANT_NAMES.join(', ')})`);
+    : fail(`${where} is not a variant (got ${shown(v)}; known: ${VARIANT_NAMES.join(', ')})`);
 }
 
 function parseConfig(doc: Json): TrainerConfig {
   const config = objectAt(doc, 'config', '');
   const model = objectAt(config, 'model', 'config.');
   const kind = field(model, 'kind', 'config.model.');
-  if (kind !== 'mlp' && kind !== 'cnn') fail(`config.model.kind must be mlp or cnn (got ${JSON.stringify(kind)})`);
+  if (kind !== 'mlp' && kind !== 'cnn') fail(`config.model.kind must be mlp or cnn (got ${shown(kind)})`);
   if (kind === 'cnn') numberAt(model, 'width', 'config.model.');
   const data = stringAt(config, 'data', 'config.');
   // A drawn run's real data is its points: a file must carry them as a page would.
@@ -220,8 +233,8 @@ function parseFrames(raw: unknown[], kind: 'images' | 'points', side: number, st
     const variants = objectAt(f, 'variants', `${where}.`);
     const samples: RecordedFrame['samples'] = {};
     for (const [name, value] of Object.entries(variants)) {
-      const v = variantName(name, `${where}.variants.${name}`);
-      samples[v] = parseFrameSamples(value, `${where}.variants.${name}`, kind, side);
+      const v = variantName(name, `${where}.variants.${keyShown(name)}`);
+      samples[v] = parseFrameSamples(value, `${where}.variants.${keyShown(name)}`, kind, side);
     }
     return { step, samples };
   });
@@ -231,7 +244,7 @@ function parseFrames(raw: unknown[], kind: 'images' | 'points', side: number, st
 function finalFrame(variants: Json, kind: 'images' | 'points', steps: number): RecordedFrame {
   const samples: RecordedFrame['samples'] = {};
   for (const [name, value] of Object.entries(variants)) {
-    const where = `variants.${name}`;
+    const where = `variants.${keyShown(name)}`;
     const v = variantName(name, where);
     if (!isObject(value)) return fail(`${where} must be an object`);
     const rows = arrayAt(value, 'samples', `${where}.`);
@@ -254,13 +267,11 @@ export function parseRecordedRun(json: unknown): RecordedRun {
   const adapter = stringAt(json, 'adapter', '');
   const given = field(json, 'backend', '');
   const backend =
-    given === 'webgpu' || given === 'cpu'
-      ? given
-      : fail(`backend must be webgpu or cpu (got ${JSON.stringify(given)})`);
+    given === 'webgpu' || given === 'cpu' ? given : fail(`backend must be webgpu or cpu (got ${shown(given)})`);
   const steps = integerAt(json, 'steps', '', 0);
   const recordedAt = json.recordedAt === undefined ? null : stringAt(json, 'recordedAt', '');
   if (recordedAt !== null && Number.isNaN(Date.parse(recordedAt)))
-    fail(`recordedAt must be an ISO 8601 date (got ${JSON.stringify(recordedAt)})`);
+    fail(`recordedAt must be an ISO 8601 date (got ${shown(recordedAt)})`);
   const kind = config.model.kind === 'cnn' ? 'images' : 'points';
   const side = kind === 'images' ? 32 : 0;
   const metrics = arrayAt(json, 'metrics', '').map((m, i) => parseMetric(m, i, config.variants));
@@ -269,11 +280,11 @@ export function parseRecordedRun(json: unknown): RecordedRun {
   const variants = objectAt(json, 'variants', '');
   const diverged: RecordedRun['diverged'] = {};
   for (const [name, value] of Object.entries(variants)) {
-    const v = variantName(name, `variants.${name}`);
-    if (!isObject(value)) return fail(`variants.${name} must be an object (got ${typeName(value)})`);
+    const v = variantName(name, `variants.${keyShown(name)}`);
+    if (!isObject(value)) return fail(`variants.${keyShown(name)} must be an object (got ${typeName(value)})`);
     const at = value.diverged;
     if (at !== null && !(typeof at === 'number' && Number.isInteger(at)))
-      fail(`variants.${name}.diverged must be a step or null (got ${JSON.stringify(at)})`);
+      fail(`variants.${keyShown(name)}.diverged must be a step or null (got ${shown(at)})`);
     if (typeof at === 'number') diverged[v] = at;
   }
   let extent: RecordedRun['extent'] = null;

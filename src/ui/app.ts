@@ -602,12 +602,14 @@ export class App extends LitElement {
             .loss=${recorded?.loss ?? s.loss}
             .dataKind=${isImageData(data) ? 'images' : '2d'}
             .modes=${modes}
+            .scoreProblem=${run.scoreProblem}
           ></sngan-training-charts>
           <h2>Singular values of every discriminator layer</h2>
           <sngan-spectra-panel
             .history=${run.history}
             .variants=${shown}
             .spectraEvery=${recorded?.spectraEvery ?? s.spectraEvery}
+            .problem=${run.spectraProblem}
           ></sngan-spectra-panel>
           ${
             s.hidden.includes('selftest')

@@ -29,6 +29,14 @@ export interface SnganAutomation {
    * shapes of the spectra that came back and the step counter before and after.
    */
   spectraUnderLoad(load: Shape[]): Promise<{ shapes: Shape[]; before: number; after: number }>;
+  /**
+   * Fault injection (issue 14): makes the spectrum or digit-score worker fail — `throw` sends a
+   * job that throws inside the worker, `stop` terminates the worker while a job (random layers or
+   * digits) is unanswered. Resolves with the message that job was rejected with.
+   */
+  failWorker(worker: 'spectra' | 'digits', fault: 'throw' | 'stop'): Promise<string>;
+  /** Workers each client has created so far (1 + restarts), or null before it exists. */
+  workersStarted(): { spectra: number | null; digits: number | null };
 }
 
 declare global {
@@ -68,5 +76,28 @@ export function automation(store: AppStore, session: TrainingSession): SnganAuto
       const spectra = await computer(layers);
       return { shapes: spectra.map((s) => s.shape), before, after: trainer.steps };
     },
+    async failWorker(worker, fault) {
+      const target = worker === 'spectra' ? session.spectrumWorker : session.digitScorer;
+      if (!target) throw new Error(`no ${worker} worker (${worker === 'digits' ? 'not a digits run' : 'no run yet'})`);
+      let job: Promise<unknown>;
+      if (fault === 'throw') job = target.throwInWorker();
+      else {
+        const rng = new Rng(5);
+        const W = rng.normalArray(256 * 256, 0.05);
+        job =
+          worker === 'spectra'
+            ? session.spectrumWorker!.compute([{ name: 'load', shape: [256, 256], W, Wbar: W, sigmaEstimate: null }])
+            : session.digitScorer!.score([{ images: rng.normalArray(16 * 32 * 32, 0.5), count: 16 }]);
+        target.stop("stopped mid-job by the page's automation");
+      }
+      return job.then(
+        () => 'the job succeeded',
+        (error: Error) => error.message,
+      );
+    },
+    workersStarted: () => ({
+      spectra: session.spectrumWorker?.workersStarted ?? null,
+      digits: session.digitScorer?.workersStarted ?? null,
+    }),
   };
 }

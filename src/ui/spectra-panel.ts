@@ -55,6 +55,8 @@ export class SpectraPanel extends LitElement {
   @property({ attribute: false }) lockedLayer: number | 'richest' = 'richest';
   /** Font and line scale of the charts (presentation mode). */
   @property({ type: Number }) scale = 1;
+  /** Why some spectra are missing (the spectrum worker failed), or null. */
+  @property({ attribute: false }) problem: string | null = null;
 
   @state() private view: SpectraView = 'a';
   @state() private layer = 0;
@@ -123,6 +125,13 @@ export class SpectraPanel extends LitElement {
     .caption {
       margin: 0.3rem 0 0;
       color: #333;
+    }
+    .problem {
+      margin: 0 0 0.6rem;
+      padding: 0.4rem 0.6rem;
+      border-left: 4px solid #d55e00;
+      background: #fff4ec;
+      color: #222;
     }
     .waiting {
       border: 1px dashed #bbb;
@@ -315,6 +324,7 @@ export class SpectraPanel extends LitElement {
 
   override render() {
     return html`
+      ${this.problem ? html`<p class="problem" role="status" data-testid="spectra-problem">${this.problem}</p>` : nothing}
       ${this.lockedView ? this.renderKey() : this.renderControls()} ${this.renderCharts()}
       ${
         // A lesson scene's text says what its views show; the (i) holds the rest.

@@ -46,6 +46,8 @@ export class TrainingCharts extends LitElement {
    * in a short, scaled chart pushed the plot out of its box (scene 7 at 720p).
    */
   @property({ type: Number }) scale = 1;
+  /** Why some digit scores are missing (the digit-score worker failed), or null. */
+  @property({ attribute: false }) scoreProblem: string | null = null;
 
   @state() private charts: ChartSpec[] = [];
   @state() private rateChart: ChartSeries[] = [];
@@ -64,6 +66,13 @@ export class TrainingCharts extends LitElement {
     }
     sngan-line-chart {
       min-width: 0;
+    }
+    .problem {
+      margin: 0 0 0.6rem;
+      padding: 0.4rem 0.6rem;
+      border-left: 4px solid #d55e00;
+      background: #fff4ec;
+      color: #222;
     }
   `;
 
@@ -182,7 +191,14 @@ export class TrainingCharts extends LitElement {
   }
 
   override render() {
+    const scoreShown =
+      this.dataKind === 'images' && this.shownCharts().some((c) => c.id === 'coverage' || c.id === 'fid');
     return html`
+      ${
+        this.scoreProblem && scoreShown
+          ? html`<p class="problem" role="status" data-testid="score-problem">${this.scoreProblem}</p>`
+          : nothing
+      }
       <div class="grid ${this.only ? 'only' : ''}">
         ${this.shownCharts().map(
           (c) => html`

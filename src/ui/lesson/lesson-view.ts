@@ -321,6 +321,7 @@ export class LessonView extends StoreElement {
           .modes=${modes}
           .only=${[view.chart]}
           .scale=${scale}
+          .scoreProblem=${run.scoreProblem}
         ></sngan-training-charts>
       </div>`;
     }
@@ -332,6 +333,7 @@ export class LessonView extends StoreElement {
         .lockedView=${view.view}
         .lockedLayer=${view.layer}
         .scale=${scale}
+        .problem=${run.spectraProblem}
       ></sngan-spectra-panel>
     </div>`;
   }

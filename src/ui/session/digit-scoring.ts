@@ -11,14 +11,11 @@ import type { Run } from './run';
 export class DigitScoring {
   private busy = false;
 
-  /** `onScored` runs when the scores are in the metrics, `onError` when the worker failed. */
-  score(
-    run: Run,
-    scorer: AsyncDigitScorer,
-    batch: readonly StepMetrics[],
-    onScored: () => void,
-    onError: (error: Error) => void,
-  ): void {
+  /**
+   * `onScored` runs when the scores are in the metrics. A failed job leaves this capture unscored
+   * (the scorer's `onFailure` tells the visitor why) and frees the way for the next one.
+   */
+  score(run: Run, scorer: AsyncDigitScorer, batch: readonly StepMetrics[], onScored: () => void): void {
     if (this.busy) return;
     const scored = batch.filter((m) => run.trainer.status.get(m.variant)?.diverged === null);
     const jobs = scored.map((m) => ({
@@ -36,9 +33,8 @@ export class DigitScoring {
         });
         onScored();
       },
-      (error: Error) => {
+      () => {
         this.busy = false;
-        onError(error);
       },
     );
   }

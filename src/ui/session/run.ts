@@ -6,19 +6,19 @@ import type { Backend } from '../../engine/backend';
 import type { TrainerConfig } from '../../gan/config';
 import type { GanTrainer } from '../../gan/trainer';
 import type { AsyncDigitScorer } from '../../metrics/digit-score-client';
-import type { SpectrumComputer } from '../../spectra/spectra';
-import { workerSpectrumComputer } from '../../spectra/worker-client';
+import { workerSpectrumComputer, type WorkerSpectra } from '../../spectra/worker-client';
 
 export interface SessionEnvironment {
   gpu: GPU | undefined;
   /** Forces the CPU backend with this reason (e.g. `?backend=cpu` in tests); undefined otherwise. */
   forceCpuReason?: string;
-  spectra: () => SpectrumComputer;
+  /** The spectrum worker (made once; it restarts itself after a failure). */
+  spectra: () => WorkerSpectra;
 }
 
 export const browserEnvironment = (): SessionEnvironment => ({
   gpu: typeof navigator !== 'undefined' ? navigator.gpu : undefined,
-  spectra: workerSpectrumComputer,
+  spectra: () => workerSpectrumComputer(),
 });
 
 export interface Run {

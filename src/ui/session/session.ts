@@ -12,7 +12,9 @@ import type { GpuContext } from '../../gpu/device';
 import type { BoundedMetricsHistory } from '../../gan/metrics-history';
 import { validateConfig, type TrainerConfig, type VariantName } from '../../gan/config';
 import { GanTrainer, type StepMetrics, type StepPhase, type TrainerCheckpoint } from '../../gan/trainer';
+import type { AsyncDigitScorer } from '../../metrics/digit-score-client';
 import type { SpectrumComputer } from '../../spectra/spectra';
+import type { WorkerSpectra } from '../../spectra/worker-client';
 import { realSamplePoints } from '../visuals/field-render';
 import { backendOn, chooseDevice, cpuDevice, type Device } from './backend-choice';
 import { Checkpoints } from './checkpoints';
@@ -41,7 +43,7 @@ export class TrainingSession {
   private device: Device | null = null;
   private devicePromise: Promise<Device> | null = null;
   private run: Run | null = null;
-  private spectra: SpectrumComputer | null = null;
+  private spectra: WorkerSpectra | null = null;
   private readonly loop = new FrameLoop(
     (now) => this.frame(now),
     () => this.store.settings.speed === 0,
@@ -78,7 +80,17 @@ export class TrainingSession {
 
   /** The page's spectrum computer (a worker), once the first run has been built. */
   get spectrumComputer(): SpectrumComputer | null {
+    return this.spectra?.compute ?? null;
+  }
+
+  /** The spectrum worker's controls (fault injection, restarts), once the first run has been built. */
+  get spectrumWorker(): WorkerSpectra | null {
     return this.spectra;
+  }
+
+  /** The current image run's digit scorer (a worker), or null. */
+  get digitScorer(): AsyncDigitScorer | null {
+    return this.run?.scorer ?? null;
   }
 
   /** The step of the checkpoint a lost device would resume from, or null. */
@@ -174,7 +186,14 @@ export class TrainingSession {
   private async rebuildNow(restore?: Restore): Promise<void> {
     this.loop.cancel();
     const settings = this.store.settings;
-    this.store.setRun({ phase: 'starting', problem: null, stepsPerSecond: 0, framesPerSecond: 0 });
+    this.store.setRun({
+      phase: 'starting',
+      problem: null,
+      spectraProblem: null,
+      scoreProblem: null,
+      stepsPerSecond: 0,
+      framesPerSecond: 0,
+    });
     if (!restore) this.checkpoints.clear();
     await this.disposeRun();
     let config: TrainerConfig;
@@ -204,7 +223,9 @@ export class TrainingSession {
       // A kernel that does not compile stops here, with its file and line, before any pipeline.
       await backend.ready();
       this.spectra ??= this.env.spectra();
-      const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra);
+      this.spectra.onFailure = (error) => this.workerFailed('spectraProblem', error);
+      if (images) images.scorer.onFailure = (error) => this.workerFailed('scoreProblem', error);
+      const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra.compute);
       if (restore) {
         trainer.restore(restore.checkpoint);
         if (restore.history) trainer.history.adopt(restore.history, restore.checkpoint.step);
@@ -308,19 +329,25 @@ export class TrainingSession {
     if (this.run !== run) return;
     this.dirty = true;
     if (run.scorer) {
-      this.scoring.score(
-        run,
-        run.scorer,
-        batch,
-        () => {
-          if (this.run !== run) return;
-          this.dirty = true;
-          if (this.store.run.phase !== 'running') this.publish();
-        },
-        (error) => this.store.setRun({ problem: `Digit scores unavailable: ${error.message}` }),
-      );
+      this.scoring.score(run, run.scorer, batch, () => {
+        if (this.run !== run) return;
+        this.dirty = true;
+        if (this.store.run.phase !== 'running') this.publish();
+      });
     }
     if (this.store.run.phase !== 'running') this.publish();
+  }
+
+  /**
+   * A worker's job failed (it threw, failed to load, or was stopped): its panel says what failed;
+   * training goes on, and the worker's next job starts a fresh worker.
+   */
+  private workerFailed(key: 'spectraProblem' | 'scoreProblem', error: Error): void {
+    const step = this.run ? ` near step ${this.run.trainer.steps}` : '';
+    const what = key === 'spectraProblem' ? 'Spectra' : 'Digit scores';
+    this.store.setRun({
+      [key]: `${what}${step} are missing: ${error.message}. A fresh worker takes the next job; training goes on.`,
+    });
   }
 
   /** Hands the latest history and pictures to the views (a new Map, so Lit sees the change). */

@@ -40,6 +40,10 @@ export interface RunState {
   realPoints: Float32Array | null;
   /** A problem the visitor must see (device lost, invalid settings, a failed start). */
   problem: string | null;
+  /** Why some spectra are missing (the spectrum worker failed), shown on the spectra panel. */
+  spectraProblem: string | null;
+  /** Why some digit scores are missing (the digit-score worker failed), shown by the score charts. */
+  scoreProblem: string | null;
   /** Things the visitor should know that are not problems (restarts, recoveries). */
   info: string | null;
   /**
@@ -64,6 +68,8 @@ export const initialRun = (): RunState => ({
   images: {},
   realPoints: null,
   problem: null,
+  spectraProblem: null,
+  scoreProblem: null,
   info: null,
   recording: null,
 });
