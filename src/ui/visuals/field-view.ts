@@ -24,6 +24,7 @@ import {
 import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 import '../export/image-export-buttons';
+import { describeField } from '../a11y/frame-text';
 
 /** Longest arrow on screen, in CSS px. */
 const ARROW_MAX_PX = 28;
@@ -96,7 +97,7 @@ export class FieldView extends LitElement {
     return html`
       ${frameTitle(f, s, this.titleFont)}
       <div class="plot" style="width:${s}px;height:${s}px">
-        <canvas style="width:${s}px;height:${s}px" aria-hidden="true"></canvas>
+        <canvas style="width:${s}px;height:${s}px" role="img" aria-label=${describeField(f)}></canvas>
         ${
           f && this.hasData
             ? html`<span class="tick" style="left:1px;top:1px">y ${fmtTick(f.extent[3])}</span>

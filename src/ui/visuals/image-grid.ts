@@ -13,6 +13,7 @@ import { imagesToRgba } from './field-render';
 import { frameOverlays, frameStyles, frameTitle, titleFontPx } from './frame-chrome';
 import { cancelDraw, scheduleDraw } from '../draw-scheduler';
 import '../export/image-export-buttons';
+import { describeImages } from '../a11y/frame-text';
 
 /** Smallest image in CSS px: a 28-pixel digit below this is no longer legible. */
 const MIN_CELL = 12;
@@ -67,7 +68,7 @@ export class ImageGrid extends LitElement {
     return html`
       ${frameTitle(f, w, this.titleFont)}
       <div class="plot" style="width:${w}px;height:${h}px">
-        <canvas style="width:${w}px;height:${h}px" aria-hidden="true"></canvas>
+        <canvas style="width:${w}px;height:${h}px" role="img" aria-label=${describeImages(f, n)}></canvas>
         ${frameOverlays(n === 0, f?.diverged ?? null)}
         ${n > 0 ? html`<sngan-image-export></sngan-image-export>` : nothing}
       </div>
