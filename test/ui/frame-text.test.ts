@@ -32,6 +32,11 @@ describe('field views in words', () => {
       'No normalization at step 400: 4 generated points around (2, 2), spread 1.41 (2 not finite); D not finite; diverged at step 380 (NaN/∞).',
     );
   });
+  it('read D’s range over the finite values only (∞ is not a score)', () => {
+    const text = describeField(field({ field: new Float32Array([NaN, Infinity, 0.3, -Infinity, 0.1]) }));
+    expect(text).toContain('D from 0.1 (fake) to 0.3 (real)');
+    expect(describeField(field({ field: new Float32Array([NaN, Infinity]) }))).toContain('D not finite');
+  });
 });
 
 describe('digit grids in words', () => {
