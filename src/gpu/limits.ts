@@ -32,8 +32,9 @@ export const SPEC_DEFAULT_LIMITS: Readonly<Record<LimitName, number>> = Object.f
 });
 
 /**
- * Storage buffers the busiest entry point binds: matmul.wgsl's (a, b, c, bias, their vec4 views and
- * the split-K partials). Pipelines use layout 'auto', so only an entry point's own bindings count.
+ * Storage buffers the busiest entry points bind: batchnorm.wgsl's backward_dx and backward_finalize,
+ * 8 each. Pipelines use layout 'auto', so only an entry point's own bindings count. This and the
+ * workgroup storage below are checked against the WGSL by test/gpu/kernel-needs-from-shaders.test.ts.
  */
 const STORAGE_BUFFERS_PER_STAGE = 8;
 /** The largest workgroup-reduction scratch element: loss.wgsl's ReduceValue, a vec4<f32>. */

@@ -4,6 +4,7 @@
  * methods: nothing in it is a shape, a count or a behaviour made up for a test. Whatever a test
  * needs to invent (e.g. extra load for the spectrum worker) it passes in.
  */
+import { LIMIT_NAMES, type LimitName } from '../gpu/limits';
 import type { LayerWeights } from '../spectra/spectra';
 import { Rng } from '../reference/random';
 import type { TrainingSession } from './session/session';
@@ -17,6 +18,8 @@ export interface SnganAutomation {
   trainerSteps(): number | null;
   /** The step of the checkpoint a lost device would resume from, or null. */
   checkpointStep(): number | null;
+  /** The engine's limits as the page's GPU device really has them (not as asked), or null on the CPU backend. */
+  deviceLimits(): Record<LimitName, number> | null;
   /** Destroys the GPU device (as a driver reset would); false on the CPU backend. */
   loseDevice(): boolean;
   /** The current run's 2-D anchors (the points real data is sampled around; a drawing's points), or null. */
@@ -51,6 +54,10 @@ export function automation(store: AppStore, session: TrainingSession): SnganAuto
     store,
     trainerSteps: () => session.trainer?.steps ?? null,
     checkpointStep: () => session.checkpointStep,
+    deviceLimits: () => {
+      const limits = session.gpuContext?.device.limits;
+      return limits ? (Object.fromEntries(LIMIT_NAMES.map((n) => [n, limits[n]])) as Record<LimitName, number>) : null;
+    },
     loseDevice: () => {
       const ctx = session.gpuContext;
       ctx?.device.destroy();

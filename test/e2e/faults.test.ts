@@ -7,7 +7,10 @@
  *   listener that saw nothing cannot pass for a clean page);
  * - nasty links: a notice names each bad key and the page still trains;
  * - a broken shader (the served bundle with one statement of matmul.wgsl broken): the visitor reads
- *   the file, line and column, training is disabled, and the rest of the page works.
+ *   the file, line and column, training is disabled, and the rest of the page works;
+ * - a small adapter (a device with only the WebGPU spec's default limits, through the page's
+ *   __snganSpecDefaultLimits test hook): digits at width 1/4 are refused by the limit's name with
+ *   width 1/8 as the way out, and width 1/8 then trains on the same device.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -199,4 +202,59 @@ describe('a broken shader', () => {
       await page.close();
     }
   });
+});
+
+describe('a small adapter (a device with the WebGPU spec’s default limits)', () => {
+  const MiB = 1024 * 1024;
+
+  it('refuses digits at width 1/4 naming the limit and width 1/8, stays usable, and trains at width 1/8', async () => {
+    const page = await site.browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    const errors = collectErrors(page);
+    const phase = () => page.evaluate(() => window.sngan!.store.run.phase);
+    try {
+      await page.addInitScript(() => {
+        window.__snganSpecDefaultLimits = true;
+      });
+      // The page's default width (1/4); batch 16 and one variant keep SwiftShader quick. What does not
+      // fit is the 256-digit evaluation pass: its im2col scratch is 144 MiB at width 1/4.
+      await page.goto(`${site.url}?data=mnist&batch=16&variants=sn&stats=1`);
+      await page.waitForFunction(() => window.sngan?.store.run.phase === 'failed', undefined, { timeout: 60_000 });
+      // The device the page really got, so this cannot pass on the adapter's larger limits.
+      const limits = await page.evaluate(() => window.sngan!.deviceLimits());
+      expect(limits?.maxStorageBufferBindingSize).toBe(128 * MiB);
+      expect(limits?.maxBufferSize).toBe(256 * MiB);
+
+      const text = (await page.locator('[data-testid="problem"]').textContent()) ?? '';
+      expect(text).toContain('does not fit the GPU');
+      expect(text).toContain('maxStorageBufferBindingSize needed 144 MiB');
+      expect(text).toContain('available 128 MiB');
+      expect(text).toContain('width 1/8 fits at batch 16');
+      // A safe state: no run was built, nothing steps, training cannot be started.
+      expect(await page.evaluate(() => [window.sngan!.trainerSteps(), window.sngan!.store.run.step])).toEqual([
+        null,
+        0,
+      ]);
+      expect(await page.isDisabled('[data-testid="play"]')).toBe(true);
+      expect(await page.isDisabled('[data-testid="step-both"]')).toBe(true);
+
+      // The way out it names, through the page's own control: width 1/8 builds and trains.
+      await page.selectOption('[data-testid="setting-cnnWidth"]', '0.125');
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('cnn') === '1/8');
+      await page.waitForFunction(() => window.sngan!.store.run.phase === 'paused', undefined, { timeout: 60_000 });
+      expect(await page.$('[data-testid="problem"]')).toBeNull();
+      await page.click('[data-testid="step-both"]');
+      await page.waitForFunction(() => window.sngan!.store.run.step >= 1, undefined, { timeout: 90_000 });
+      const losses = await page.evaluate(() =>
+        [...window.sngan!.store.run.history.values()].flat().map((m) => m.lossD),
+      );
+      expect(losses.length).toBeGreaterThan(0);
+      expect(losses.every(Number.isFinite), `lossD ${losses.join()}`).toBe(true);
+      // Still the small device: the run fitted, it was not given bigger limits.
+      expect((await page.evaluate(() => window.sngan!.deviceLimits()))?.maxStorageBufferBindingSize).toBe(128 * MiB);
+      expect(await phase()).toBe('paused');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
 });

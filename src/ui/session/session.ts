@@ -285,6 +285,7 @@ export class TrainingSession {
         onError: (error) => this.store.setRun({ problem: `GPU error: ${error.message}` }),
       },
       this.env.forceCpuReason,
+      this.env.specDefaultLimits,
     ).then((d) => (this.device = d));
     return this.devicePromise;
   }
