@@ -5,6 +5,7 @@
  * needs to invent (e.g. extra load for the spectrum worker) it passes in.
  */
 import { LIMIT_NAMES, type LimitName } from '../gpu/limits';
+import { WorkerBackend } from '../engine/worker-backend';
 import type { LayerWeights } from '../spectra/spectra';
 import { Rng } from '../reference/random';
 import type { TrainingSession } from './session/session';
@@ -20,6 +21,11 @@ export interface SnganAutomation {
   checkpointStep(): number | null;
   /** The engine's limits as the page's GPU device really has them (not as asked), or null on the CPU backend. */
   deviceLimits(): Record<LimitName, number> | null;
+  /**
+   * Where the current run's arithmetic happens: on the GPU, in the CPU backend's worker, or on
+   * the CPU on the main thread (`#cpu=main`, or no Worker); null without a run.
+   */
+  engineRunsOn(): 'webgpu' | 'cpu-worker' | 'cpu-main-thread' | null;
   /** Destroys the GPU device (as a driver reset would); false on the CPU backend. */
   loseDevice(): boolean;
   /** The current run's 2-D anchors (the points real data is sampled around; a drawing's points), or null. */
@@ -57,6 +63,12 @@ export function automation(store: AppStore, session: TrainingSession): SnganAuto
     deviceLimits: () => {
       const limits = session.gpuContext?.device.limits;
       return limits ? (Object.fromEntries(LIMIT_NAMES.map((n) => [n, limits[n]])) as Record<LimitName, number>) : null;
+    },
+    engineRunsOn: () => {
+      const backend = session.trainer?.backend;
+      if (!backend) return null;
+      if (backend.kind === 'webgpu') return 'webgpu';
+      return backend instanceof WorkerBackend ? 'cpu-worker' : 'cpu-main-thread';
     },
     loseDevice: () => {
       const ctx = session.gpuContext;

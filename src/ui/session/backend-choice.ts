@@ -7,6 +7,7 @@ import { acquireGpu, describeAdapter, type GpuContext } from '../../gpu/device';
 import type { Backend } from '../../engine/backend';
 import { CpuBackend } from '../../engine/cpu-backend';
 import { GpuBackend } from '../../engine/gpu-backend';
+import { canUseCpuWorker, cpuWorkerBackend } from '../../engine/cpu-worker-client';
 import type { BackendInfo } from '../state/store';
 import { pageDeviceNeeds } from './page-limits';
 
@@ -53,7 +54,20 @@ export function cpuDevice(reason: string): Device {
   return { ctx: null, info: { kind: 'cpu', description, fallbackReason: reason } };
 }
 
-/** A fresh backend for one run on the device (buffers of an earlier run must be destroyed first). */
-export function backendOn(device: Device): Backend {
-  return device.ctx ? new GpuBackend(device.ctx) : new CpuBackend(device.info.description);
+/** Where the CPU backend computes: a worker (the page keeps drawing), or the main thread. */
+export type CpuThread = 'worker' | 'main';
+
+/**
+ * A fresh backend for one run on the device (buffers of an earlier run must be destroyed first).
+ * The CPU backend runs in a worker where one can be made; `onWorkerFailure` hears if it stops.
+ */
+export function backendOn(
+  device: Device,
+  cpu: { thread: CpuThread; onWorkerFailure(error: Error): void } = { thread: 'main', onWorkerFailure: () => {} },
+): Backend {
+  if (device.ctx) return new GpuBackend(device.ctx);
+  if (cpu.thread === 'main' || !canUseCpuWorker()) return new CpuBackend(device.info.description);
+  const backend = cpuWorkerBackend(device.info.description);
+  backend.onFailure(cpu.onWorkerFailure);
+  return backend;
 }

@@ -3,10 +3,12 @@
  *
  * Main-thread budget: a frame submits steps only once the GPU has finished the previous frame's
  * (back-pressure, so the queue never grows), and stops encoding after FRAME_BUDGET_MS, so no
- * task comes near 50 ms; the CPU backend runs its steps inside the same budget. In "as fast as
+ * task comes near 50 ms; the CPU backend on the main thread runs its steps inside the same budget
+ * (in a worker it queues them like the GPU, with the same back-pressure). In "as fast as
  * possible" (speed 0) the steps per frame are tuned so a frame's steps take about TARGET_GPU_MS
  * of GPU time.
  */
+import { WorkerBackend } from '../../engine/worker-backend';
 import type { Run } from './run';
 
 /** JavaScript time a frame may spend encoding or running steps. */
@@ -57,7 +59,10 @@ export class FrameLoop {
       done++;
       if (performance.now() - began > FRAME_BUDGET_MS) break;
     }
-    if (run.backend.kind === 'webgpu') this.waitForGpu(run, performance.now(), done === wanted);
+    // The CPU backend in a worker queues its steps like a GPU does, and gets the same back-pressure.
+    if (run.backend.kind === 'webgpu' || run.backend instanceof WorkerBackend) {
+      this.waitForGpu(run, performance.now(), done === wanted);
+    }
   }
 
   /** Back-pressure: no new steps until the GPU has run this frame's; tunes "as fast as possible". */

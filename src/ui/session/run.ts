@@ -7,6 +7,7 @@ import type { TrainerConfig } from '../../gan/config';
 import type { GanTrainer } from '../../gan/trainer';
 import type { AsyncDigitScorer } from '../../metrics/digit-score-client';
 import { workerSpectrumComputer, type WorkerSpectra } from '../../spectra/worker-client';
+import type { CpuThread } from './backend-choice';
 
 export interface SessionEnvironment {
   gpu: GPU | undefined;
@@ -21,6 +22,8 @@ export interface SessionEnvironment {
   specDefaultLimits?: boolean;
   /** The spectrum worker (made once; it restarts itself after a failure). */
   spectra: () => WorkerSpectra;
+  /** Where the CPU backend computes (when there is no GPU). */
+  cpuThread: CpuThread;
 }
 
 declare global {
@@ -29,10 +32,16 @@ declare global {
   }
 }
 
+/**
+ * The page's environment. `#cpu=main` in the address keeps the CPU backend on the main thread, as
+ * it was before it moved to a worker: a debugging switch for measuring the two (bench/page-cpu.ts),
+ * in the hash so it is no setting and no link carries it by accident.
+ */
 export const browserEnvironment = (): SessionEnvironment => ({
   gpu: typeof navigator !== 'undefined' ? navigator.gpu : undefined,
   specDefaultLimits: typeof window !== 'undefined' && window.__snganSpecDefaultLimits === true,
   spectra: () => workerSpectrumComputer(),
+  cpuThread: typeof location !== 'undefined' && /(^#|&)cpu=main(&|$)/.test(location.hash) ? 'main' : 'worker',
 });
 
 export interface Run {

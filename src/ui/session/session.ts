@@ -9,6 +9,7 @@
  * The statistics history is the trainer's own (bounded); the session only publishes it.
  */
 import type { GpuContext } from '../../gpu/device';
+import type { Backend } from '../../engine/backend';
 import type { BoundedMetricsHistory } from '../../gan/metrics-history';
 import { validateConfig, type TrainerConfig, type VariantName } from '../../gan/config';
 import { GanTrainer, type StepMetrics, type StepPhase, type TrainerCheckpoint } from '../../gan/trainer';
@@ -219,7 +220,10 @@ export class TrainingSession {
     }
     try {
       const images = isImageData(config.data) ? await this.loadImages() : undefined;
-      const backend = backendOn(device);
+      const backend = backendOn(device, {
+        thread: this.env.cpuThread,
+        onWorkerFailure: (error) => this.onWorkerFailure(backend, error),
+      });
       // A kernel that does not compile stops here, with its file and line, before any pipeline.
       await backend.ready();
       this.spectra ??= this.env.spectra();
@@ -380,6 +384,16 @@ export class TrainingSession {
       this.store.setRun({ hiddenPause: false });
       this.play();
     }
+  }
+
+  /** The CPU backend's worker stopped: this run cannot go on; a reset or new settings start another. */
+  private onWorkerFailure(backend: Backend, error: Error): void {
+    if (this.run?.backend !== backend) return;
+    this.loop.cancel();
+    // No run: play does nothing, and a reset or a settings change builds a fresh one.
+    this.run = null;
+    backend.destroy();
+    this.store.setRun({ phase: 'failed', problem: `Training stopped: ${error.message}` });
   }
 
   /**
