@@ -43,6 +43,8 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   spectra: benchSpectra,
   page: benchPage,
   dispatches: benchDispatches,
+  // Builds the site and drives headless Chromium without WebGPU (the device above goes unused).
+  'page-cpu': async (env) => (await import('./page-cpu')).benchPageCpu(env),
   // TF.js loads only for this one (a devDependency of the bench, large, and not ours to time otherwise).
   peers: async (env) => (await import('./peers')).benchPeers(env),
 };
