@@ -4,32 +4,13 @@
  * test/e2e/cpu-worker.test.ts): a trainer on it must compute exactly what a trainer on a CpuBackend
  * computes, and a failure in the worker must reach the caller with its reason.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostCpuBackend } from '../../src/engine/cpu-backend-host';
 import { CpuBackend } from '../../src/engine/cpu-backend';
-import { WorkerBackend } from '../../src/engine/worker-backend';
-import type { FromWorker, ToWorker } from '../../src/engine/worker-protocol';
+import type { FromWorker } from '../../src/engine/worker-protocol';
 import { DEFAULT_MLP, defaultConfig, SETTINGS, type TrainerConfig } from '../../src/gan/config';
 import { GanTrainer } from '../../src/gan/trainer';
-
-const opened: WorkerBackend[] = [];
-afterEach(() => {
-  for (const b of opened.splice(0)) b.destroy();
-});
-
-/** A WorkerBackend whose worker is a host on the other end of a MessageChannel. */
-function channelBackend(): WorkerBackend {
-  const { port1, port2 } = new MessageChannel();
-  const backend = new WorkerBackend({
-    send: (message, transfer) => port1.postMessage(message, transfer),
-    close: () => port1.close(),
-  });
-  const handle = hostCpuBackend((message, transfer) => port2.postMessage(message, transfer));
-  port2.onmessage = (event: MessageEvent<ToWorker>) => handle(event.data);
-  port1.onmessage = (event: MessageEvent<FromWorker>) => backend.receive(event.data);
-  opened.push(backend);
-  return backend;
-}
+import { channelBackend } from '../helpers/channel-backend';
 
 /** Every variant (so every kind of op crosses the channel), small enough for a few quick steps. */
 const CONFIG: TrainerConfig = defaultConfig({
