@@ -2,7 +2,8 @@
  * The page without WebGPU, in headless Chromium: the default page trained on the CPU backend on the
  * main thread (`#cpu=main`, how it was) and in its worker (how it is). For each, while it trains:
  * frames/s (requestAnimationFrame callbacks), the longest gap between two frames, long tasks (the
- * PerformanceObserver 'longtask' entries: main-thread tasks over 50 ms) and steps/s.
+ * PerformanceObserver 'longtask' entries: main-thread tasks over 50 ms), how idle the main thread
+ * was (the DevTools sampling profiler) and steps/s.
  *
  * Builds the site, serves it locally and drives Debian's Chromium like the e2e tests
  * (test/e2e/browser.ts). It ignores the bench's WebGPU device: the page here has none.
@@ -93,8 +94,16 @@ async function measure(url: string, hash: string, train: boolean, env: BenchEnv)
     await page.evaluate(() => {
       (window as unknown as { pageCpuBench: FrameStats }).pageCpuBench.longestFrameMs = 0;
     });
+    // The main thread's own account of its time: the sampling profiler's share of '(idle)'.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
     await page.waitForTimeout(MEASURE_MS);
     const after = await read(page);
+    const { profile } = await cdp.send('Profiler.stop');
+    const idleNodes = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+    const samples = profile.samples ?? [];
+    const idleShare = samples.filter((id) => idleNodes.has(id)).length / Math.max(1, samples.length);
     const { longestFrameMs, longTasks } = await page.evaluate(
       () => (window as unknown as { pageCpuBench: FrameStats }).pageCpuBench,
     );
@@ -110,6 +119,7 @@ async function measure(url: string, hash: string, train: boolean, env: BenchEnv)
       'long tasks': tasks.length,
       'long-task ms/s': tasks.reduce((s, d) => s + d, 0) / seconds,
       'longest task ms': tasks.length > 0 ? Math.max(...tasks) : 0,
+      'main thread idle %': 100 * idleShare,
       'steps/s': (after.steps - before.steps) / seconds,
     };
   } finally {
@@ -126,11 +136,20 @@ export async function benchPageCpu(env: BenchEnv): Promise<BenchReport> {
     for (const hash of ['#cpu=main', '']) rows.push(await measure(served.url, hash, true, env));
     return {
       title: 'The default page without WebGPU (headless Chromium, CPU backend): main thread vs worker',
-      columns: ['page', 'frames/s', 'longest frame ms', 'long tasks', 'long-task ms/s', 'longest task ms', 'steps/s'],
+      columns: [
+        'page',
+        'frames/s',
+        'longest frame ms',
+        'long tasks',
+        'long-task ms/s',
+        'longest task ms',
+        'main thread idle %',
+        'steps/s',
+      ],
       rows,
       notes: [
         `default settings (speed ${DEFAULT_SETTINGS.speed} steps/frame), ${WARMUP_MS / 1000} s of training, then ${MEASURE_MS / 1000} s measured (SNGAN_BENCH_PAGE_CPU_MS)`,
-        'frames/s counts requestAnimationFrame callbacks; long tasks are main-thread tasks over 50 ms (PerformanceObserver)',
+        'frames/s counts requestAnimationFrame callbacks; long tasks are main-thread tasks over 50 ms (PerformanceObserver); main thread idle % is the share of the DevTools sampling profiler’s samples that were idle',
         'steps/s counts steps submitted by the page (in the worker at most one frame’s steps ahead of those computed)',
         'a fresh headless Chromium (--disable-webgpu) per row; figures depend on the machine’s load: the paused row is what the page gets with nothing training',
       ],
