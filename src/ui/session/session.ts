@@ -207,7 +207,8 @@ export class TrainingSession {
     }
     const device = await this.ensureDevice();
     if (device.info.kind === 'cpu' && isImageData(config.data)) {
-      // One CNN step takes seconds on the CPU backend, on the main thread: the page would freeze.
+      // One CNN step takes seconds on the CPU backend: in its worker a run would barely move, and on
+      // the main thread (#cpu=main) the page would freeze.
       this.store.setRun({
         phase: 'failed',
         backend: device.info,
