@@ -250,7 +250,7 @@ describe('the training page in headless Chromium', () => {
       await waitForStep(page, 21, 90_000);
       await expect.poll(() => shownStep(page)).toBeGreaterThan(20);
       await page.screenshot({ path: `${ARTIFACTS}/app-cpu-fallback.png`, fullPage: true });
-      // The CNN on the CPU would freeze the page: a clear refusal, and a 2-D data set trains again.
+      // The CNN on the CPU would barely move (tens of seconds a step): a clear refusal, and a 2-D data set trains again.
       await page.selectOption('[data-testid="setting-data"]', 'mnist');
       await page.waitForFunction(() => window.sngan!.store.run.phase === 'failed');
       expect(await page.textContent('[data-testid="problem"]')).toMatch(/needs WebGPU/);

@@ -214,8 +214,9 @@ export class TrainingSession {
         backend: device.info,
         variants: [],
         problem:
-          'Training the CNN on digits needs WebGPU: on the CPU backend one step takes seconds and would freeze ' +
-          'the page. Choose a 2-D data set (or open the page in a browser with WebGPU).',
+          'Training the CNN on digits needs WebGPU: on the CPU backend one step takes tens of seconds, so a run ' +
+          'would barely move. Choose a 2-D data set (or open the page in a browser with WebGPU); scene 5 of the ' +
+          'lesson plays a recorded digits run.',
       });
       return;
     }
