@@ -7,7 +7,7 @@
 import type { LayerWeights } from '../spectra/spectra';
 import { Rng } from '../reference/random';
 import type { TrainingSession } from './session/session';
-import type { AppStore } from './state/store';
+import type { AppStore, RunMemory } from './state/store';
 
 export type Shape = [rows: number, cols: number];
 
@@ -17,6 +17,8 @@ export interface SnganAutomation {
   trainerSteps(): number | null;
   /** The step of the checkpoint a lost device would resume from, or null. */
   checkpointStep(): number | null;
+  /** The run's live GPU buffers (CPU tensors) and bytes, read now (the status line shows them as of its last update). */
+  memory(): RunMemory | null;
   /** Destroys the GPU device (as a driver reset would); false on the CPU backend. */
   loseDevice(): boolean;
   /** The current run's 2-D anchors (the points real data is sampled around; a drawing's points), or null. */
@@ -43,6 +45,7 @@ export function automation(store: AppStore, session: TrainingSession): SnganAuto
     store,
     trainerSteps: () => session.trainer?.steps ?? null,
     checkpointStep: () => session.checkpointStep,
+    memory: () => session.memory,
     loseDevice: () => {
       const ctx = session.gpuContext;
       ctx?.device.destroy();
