@@ -124,7 +124,8 @@ describe('GPU memory shown and held', () => {
         });
         await cdp.send('HeapProfiler.collectGarbage');
         expect(await liveObjects(cdp, 'GPUDevice')).toBe(1);
-        expect(await liveObjects(cdp, 'Worker')).toBeLessThanOrEqual(2);
+        // The spectrum worker and the digit scorer's (the cycle visited the digits): one each, ever.
+        expect(await liveObjects(cdp, 'Worker')).toBe(2);
         await page.click('[data-testid="reset"]');
         expect(await restingMemory(page)).toEqual(fresh);
         expect(errors).toEqual([]);
@@ -146,18 +147,21 @@ describe('GPU memory shown and held', () => {
       const samples: { s: number; step: number; memory: RunMemory; heap: HeapFigure }[] = [];
       while (Date.now() - began < TRAIN_MS) {
         await page.waitForTimeout(SAMPLE_MS);
+        // Read at rest: paused, the pause's checkpoint in. While training, a checkpoint read in
+        // flight holds a second copy of every tensor for a moment (26 MB here), which is no leak.
+        await page.click('[data-testid="play"]');
+        const memory = await restingMemory(page);
         const heap = await heapAfterGc(cdp);
-        const { step, memory } = await page.evaluate(() => ({
-          step: window.sngan!.store.run.step,
-          memory: window.sngan!.memory()!,
-        }));
+        const step = await page.evaluate(() => window.sngan!.store.run.step);
         samples.push({ s: Math.round((Date.now() - began) / 1000), step, memory, heap });
+        await page.click('[data-testid="play"]');
       }
       for (const x of samples)
         console.info(
           `${x.s} s, step ${x.step}: ${x.memory.items} buffers, ${x.memory.bytes} B, heap ${heapText(x.heap)}`,
         );
       expect(await page.evaluate(() => window.sngan!.store.run.phase)).toBe('running');
+      expect(samples.at(-1)!.memory.items).toBeGreaterThan(100);
       const judged = samples.filter((x) => x.s * 1000 >= TRAIN_WARMUP_MS);
       expect(judged.length).toBeGreaterThanOrEqual(4);
       // Training went on throughout (a stalled page would hold flat figures too).
@@ -165,10 +169,13 @@ describe('GPU memory shown and held', () => {
       for (const x of judged) expect(x.memory, `at ${x.s} s`).toEqual(judged[0].memory);
       const total = (h: HeapFigure) => h.used + h.backing;
       const growth = Math.max(...judged.map((x) => total(x.heap))) - total(judged[0].heap);
-      // The history grows until it is full (2048 captures per variant, ~0.5 KB each: ≤ 3 MB for
-      // three variants, reached after a few minutes here); a run's pictures kept per capture would
-      // add ~12 KB per variant per capture, tens of MB over the run.
-      expect(growth).toBeLessThan(FULL ? 4e6 : 2e6);
+      // Not flat yet: the page's histories (statistics, spectra, speed points, the charts' copies)
+      // grow with the steps until their bounds (2048 captures per variant, 2000 speed points),
+      // which SwiftShader does not reach in minutes. Measured: ~9 KB per step with statistics every
+      // 5 steps (0.86 MB over 92 steps). So the bound is per step trained: 1 MB of GC noise plus
+      // 25 KB per step. A run kept alive per reset measured +3.9 MB over 12 runs in the test above.
+      const steps = samples.at(-1)!.step - judged[0].step;
+      expect(growth).toBeLessThan(1e6 + 25e3 * steps);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
