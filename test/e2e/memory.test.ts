@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { RunMemory } from '../../src/ui/state/store';
-import { collectErrors, useSite } from './browser';
+import { collectErrors, launchChromium, useSite } from './browser';
 import { heapAfterGc, liveObjects, restingMemory, trainSteps, type HeapFigure } from './page-memory';
 
 const site = useSite('.cache/e2e-dist-memory');
@@ -181,4 +181,27 @@ describe('GPU memory shown and held', () => {
       await page.close();
     }
   });
+
+  it(
+    'shows the CPU backend’s tensors and bytes, back to the same figure after a reset',
+    { timeout: 180_000 },
+    async () => {
+      const browser = await launchChromium({ webgpu: false });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await page.goto(`${site.url}?${START}`);
+        const fresh = await restingMemory(page);
+        expect(fresh.kind).toBe('cpu');
+        expect(fresh.items).toBeGreaterThan(100);
+        expect(await page.locator('[data-testid="run-memory"]').textContent()).toBe(
+          `CPU memory: ${fresh.items} tensors · ${(fresh.bytes / 1e6).toFixed(1)} MB`,
+        );
+        await trainSteps(page, 3);
+        await page.click('[data-testid="reset"]');
+        expect(await restingMemory(page)).toEqual(fresh);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
