@@ -73,7 +73,7 @@ const heapText = (h: HeapFigure) => `${(h.used / 1e6).toFixed(2)} MB + ${(h.back
 describe('GPU memory shown and held', () => {
   it(
     'comes back to a fresh run’s buffers and bytes after resets and setting changes',
-    { timeout: 600_000 },
+    { timeout: FULL ? 3_600_000 : 600_000 },
     async () => {
       const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors = collectErrors(page);
