@@ -9,7 +9,7 @@ import { WorkerBackend } from '../engine/worker-backend';
 import type { LayerWeights } from '../spectra/spectra';
 import { Rng } from '../reference/random';
 import type { TrainingSession } from './session/session';
-import type { AppStore } from './state/store';
+import type { AppStore, RunMemory } from './state/store';
 
 export type Shape = [rows: number, cols: number];
 
@@ -26,6 +26,8 @@ export interface SnganAutomation {
    * the CPU on the main thread (`#cpu=main`, or no Worker); null without a run.
    */
   engineRunsOn(): 'webgpu' | 'cpu-worker' | 'cpu-main-thread' | null;
+  /** The run's live GPU buffers (CPU tensors) and bytes, read now (the status line shows them as of its last update). */
+  memory(): RunMemory | null;
   /** Destroys the GPU device (as a driver reset would); false on the CPU backend. */
   loseDevice(): boolean;
   /** The current run's 2-D anchors (the points real data is sampled around; a drawing's points), or null. */
@@ -70,6 +72,7 @@ export function automation(store: AppStore, session: TrainingSession): SnganAuto
       if (backend.kind === 'webgpu') return 'webgpu';
       return backend instanceof WorkerBackend ? 'cpu-worker' : 'cpu-main-thread';
     },
+    memory: () => session.memory,
     loseDevice: () => {
       const ctx = session.gpuContext;
       ctx?.device.destroy();

@@ -1,6 +1,7 @@
 /**
  * One line that says what is happening: which backend (and why the CPU, if so), the step, the
- * speed in steps and frames per second, and each variant's state (training, diverged at step N).
+ * speed in steps and frames per second, the run's GPU memory (live buffers and bytes of the
+ * registry; tensors on the CPU backend), and each variant's state (training, diverged at step N).
  */
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
@@ -11,6 +12,7 @@ import '../lesson/info-button';
 import { controlStyles } from './shared-styles';
 import { a11yStyles } from '../a11y/page-styles';
 import { StoreElement } from './store-element';
+import { memoryText } from './memory-text';
 
 const PHASE_WORDS = {
   idle: 'starting…',
@@ -66,6 +68,10 @@ export class StatusLine extends StoreElement {
         flex-wrap: wrap;
         gap: 0.2rem 1.2rem;
       }
+      .memory {
+        font-variant-numeric: tabular-nums;
+        color: #444;
+      }
       .chip {
         display: inline-flex;
         gap: 0.3rem;
@@ -116,6 +122,18 @@ export class StatusLine extends StoreElement {
         <span data-testid="frames-per-second">${live ? run.framesPerSecond.toFixed(0) : '–'}</span>
         frames/s</span
       >
+      ${
+        // Refreshed with the views (every publish), read from the registry's counters: no read-back.
+        run.memory
+          ? html`<span
+              class="memory"
+              data-testid="run-memory"
+              data-items=${run.memory.items}
+              data-bytes=${run.memory.bytes}
+              >${memoryText(run.memory)}</span
+            >`
+          : ''
+      }
       <sngan-info topic="status-line"></sngan-info>
       <span class="variants"
         >${everyone.map((v) => {

@@ -26,7 +26,7 @@ import { RateMeter } from './rate-meter';
 import { browserEnvironment, type Run, type SessionEnvironment } from './run';
 import { runPictures } from './run-view';
 import { isImageData, RUN_KEYS, trainerConfig, type PageSettings } from '../state/settings';
-import type { AppStore } from '../state/store';
+import type { AppStore, RunMemory } from '../state/store';
 
 export { browserEnvironment, type SessionEnvironment } from './run';
 
@@ -97,6 +97,17 @@ export class TrainingSession {
   /** The step of the checkpoint a lost device would resume from, or null. */
   get checkpointStep(): number | null {
     return this.checkpoints.latest?.step ?? null;
+  }
+
+  /**
+   * What the device holds now: every live buffer of the GPU registry (only the current run's, as
+   * each run's buffers are destroyed before the next is built), or the CPU run's tensors.
+   */
+  get memory(): RunMemory | null {
+    const registry = this.device?.ctx?.buffers;
+    if (registry) return { kind: 'webgpu', items: registry.liveBuffers, bytes: registry.liveBytes };
+    const cpu = this.run?.backend.memory();
+    return cpu ? { kind: 'cpu', items: cpu.tensors, bytes: cpu.bytes } : null;
   }
 
   /** Builds the first run (paused at step 0) and starts it when the link asks for autoplay. */
@@ -255,6 +266,7 @@ export class TrainingSession {
         fields: restore ? this.store.run.fields : {},
         images: restore ? this.store.run.images : {},
         realPoints: dataset ? realSamplePoints(dataset.anchors, dataset.std, 1000, config.seed) : null,
+        memory: this.memory,
       });
       if (!restore) {
         this.rate.newRun();
@@ -362,7 +374,7 @@ export class TrainingSession {
     this.lastPublish = performance.now();
     const run = this.run;
     if (!run) return;
-    const patch: Partial<typeof this.store.run> = { step: run.trainer.steps };
+    const patch: Partial<typeof this.store.run> = { step: run.trainer.steps, memory: this.memory };
     if (this.dirty) {
       this.dirty = false;
       const history = new Map(run.trainer.history.byVariant());
@@ -373,7 +385,13 @@ export class TrainingSession {
 
   private takeCheckpoint(): Promise<void> {
     const run = this.run;
-    return run ? this.checkpoints.take(run, (r) => this.run === r) : Promise.resolve();
+    if (!run) return Promise.resolve();
+    // A checkpoint's read-back leaves its staging buffers pooled: show them, even while paused.
+    return this.checkpoints
+      .take(run, (r) => this.run === r)
+      .then(() => {
+        if (this.run === run) this.store.setRun({ memory: this.memory });
+      });
   }
 
   private onVisibility(hidden: boolean): void {

@@ -21,6 +21,14 @@ export interface BackendInfo {
   fallbackReason: string | null;
 }
 
+/** What the run holds on its backend: GPU buffers (the registry) or the CPU backend's tensors. */
+export interface RunMemory {
+  kind: 'webgpu' | 'cpu';
+  /** Live GPU buffers, or live CPU tensors. */
+  items: number;
+  bytes: number;
+}
+
 export interface RunState {
   phase: RunPhase;
   /** Set while paused because the tab is hidden; training resumes when it is visible again. */
@@ -51,6 +59,8 @@ export interface RunState {
    * on. `backend` still describes the visitor's own device; everything else is the recording's.
    */
   recording: RecordingLabel | null;
+  /** The run's live buffers and bytes as of the last publish (null before the first run). */
+  memory: RunMemory | null;
 }
 
 export const initialRun = (): RunState => ({
@@ -72,6 +82,7 @@ export const initialRun = (): RunState => ({
   scoreProblem: null,
   info: null,
   recording: null,
+  memory: null,
 });
 
 export class AppStore {
