@@ -22,7 +22,13 @@ export function loadDigits(): Promise<Digits> {
     const heldOut = toPaddedImages(set, { indices: split.heldOut });
     const baseUrl = new URL('./', document.baseURI).href;
     const scorer = workerDigitScorer(baseUrl, heldOut, split.heldOut.length);
-    await scorer.ready;
+    try {
+      await scorer.ready;
+    } catch (error) {
+      // The next try makes a scorer of its own: this one's worker must not live on beside it.
+      scorer.stop(`it did not start: ${(error as Error).message}`);
+      throw error;
+    }
     const images = toPaddedImages(set, { indices: split.train });
     return { data: { images, count: split.train.length, size: 32 * 32 }, scorer };
   })();
