@@ -240,8 +240,10 @@ export class TrainingSession {
       // A kernel that does not compile stops here, with its file and line, before any pipeline.
       await backend.ready();
       this.spectra ??= this.env.spectra();
-      this.spectra.onFailure = (error) => this.workerFailed('spectraProblem', error);
-      if (images) images.scorer.onFailure = (error) => this.workerFailed('scoreProblem', error);
+      // Listeners made once, not here: a closure made in this method shares its scope, `backend`
+      // included, and the workers outlive the run (a lost device stayed alive through them).
+      this.spectra.onFailure = this.onSpectraFailure;
+      if (images) images.scorer.onFailure = this.onScoreFailure;
       const trainer = new GanTrainer(backend, config, images?.data, undefined, this.spectra.compute);
       if (restore) {
         trainer.restore(restore.checkpoint);
@@ -356,6 +358,9 @@ export class TrainingSession {
     }
     if (this.store.run.phase !== 'running') this.publish();
   }
+
+  private readonly onSpectraFailure = (error: Error): void => this.workerFailed('spectraProblem', error);
+  private readonly onScoreFailure = (error: Error): void => this.workerFailed('scoreProblem', error);
 
   /**
    * A worker's job failed (it threw, failed to load, or was stopped): its panel says what failed;
