@@ -2,6 +2,7 @@
  * A prepared kernel: pipeline, bind group and parameters made once, encoded any number of times.
  * Every launcher in src/gpu/kernels returns these, so a training step only records dispatches.
  */
+import { bufferBinding, type GpuBinding } from './binding';
 import type { GpuContext } from './device';
 
 export interface Kernel {
@@ -12,8 +13,8 @@ export interface Kernel {
 export interface DispatchSpec {
   label: string;
   pipeline: GPUComputePipeline;
-  /** Group 0's buffers by binding number (bindings an entry point does not use are left out). */
-  bindings: Record<number, GPUBuffer>;
+  /** Group 0's buffers or views by binding number (bindings an entry point does not use are left out). */
+  bindings: Record<number, GpuBinding>;
   workgroups: [number, number?, number?];
 }
 
@@ -24,7 +25,7 @@ export function dispatchKernel(ctx: GpuContext, spec: DispatchSpec): Kernel {
     layout: spec.pipeline.getBindGroupLayout(0),
     entries: Object.entries(spec.bindings).map(([binding, buffer]) => ({
       binding: Number(binding),
-      resource: { buffer },
+      resource: bufferBinding(buffer),
     })),
   });
   const [x, y = 1, z = 1] = spec.workgroups;

@@ -8,11 +8,14 @@
  * declarations throws when the launcher module loads.
  */
 import activationCode from '../../shaders/lib/activation.wgsl?raw';
+import type { GpuBinding } from './binding';
+import membersCode from '../../shaders/lib/members.wgsl?raw';
 import workgroupReduceCode from '../../shaders/lib/workgroup_reduce.wgsl?raw';
 
 /** Snippets a kernel module may `#include`, by path relative to shaders/. */
 export const WGSL_SNIPPETS: Readonly<Record<string, string>> = Object.freeze({
   'lib/activation.wgsl': activationCode,
+  'lib/members.wgsl': membersCode,
   'lib/workgroup_reduce.wgsl': workgroupReduceCode,
 });
 
@@ -104,7 +107,7 @@ export interface KernelShader<Name extends string> {
   /** Binding number of each declared name, read from the WGSL. */
   readonly slots: Readonly<Record<Name, number>>;
   /** A bind group's entries by number, from buffers by name (an entry point binds the ones it uses). */
-  bind(buffers: Partial<Record<Name, GPUBuffer>>): Record<number, GPUBuffer>;
+  bind(buffers: Partial<Record<Name, GpuBinding>>): Record<number, GpuBinding>;
 }
 
 /**
@@ -143,8 +146,8 @@ export function kernelShader<const Name extends string>(
     origins,
     slots,
     bind(buffers) {
-      const entries: Record<number, GPUBuffer> = {};
-      for (const [name, buffer] of Object.entries(buffers) as [string, GPUBuffer | undefined][]) {
+      const entries: Record<number, GpuBinding> = {};
+      for (const [name, buffer] of Object.entries(buffers) as [string, GpuBinding | undefined][]) {
         const slot = declared.get(name);
         if (slot === undefined) throw new Error(`${family}: no binding named ${name}`);
         if (buffer === undefined) throw new Error(`${family}: binding ${name} was given no buffer`);
