@@ -9,8 +9,26 @@ import type { Activation } from '../core/activation';
 import type { GanLossKind } from '../core/loss';
 import type { PatchGeometry } from '../core/conv-geometry';
 import type { KernelTuning } from '../gpu/tuning';
+import type { StackedVariant } from './batching/families';
 
 export type BackendKind = 'webgpu' | 'cpu';
+
+/**
+ * Views start on multiples of this many floats: 256 bytes, the largest storage-binding offset
+ * alignment WebGPU allows an adapter to require. The CPU keeps the same rule, so a model builds
+ * the same tensors on either backend.
+ */
+export const VIEW_ALIGN_FLOATS = 64;
+
+/** Throws unless `offset`..`offset + size` is a valid view of `tensor`. */
+export function checkView(tensor: Tensor, offset: number, size: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset % VIEW_ALIGN_FLOATS !== 0) {
+    throw new Error(`${tensor.label}: a view starts at a multiple of ${VIEW_ALIGN_FLOATS} floats, not ${offset}`);
+  }
+  if (!Number.isInteger(size) || size < 1 || offset + size > tensor.size) {
+    throw new Error(`${tensor.label}: view [${offset}, ${offset + size}) is outside its ${tensor.size} floats`);
+  }
+}
 
 /** A flat float32 array living on the backend (a GPU buffer, or a Float32Array). */
 export interface Tensor {
@@ -55,6 +73,12 @@ export interface Backend {
   readonly measuresOnly?: boolean;
 
   tensor(label: string, size: number, data?: ArrayLike<number>): Tensor;
+  /**
+   * `size` floats of `tensor` from `offset` (a multiple of VIEW_ALIGN_FLOATS), as a tensor of its
+   * own that shares the storage: what an op writes through the view is in the tensor. A view is
+   * not one of `tensors` (checkpoints hold the tensor it shows).
+   */
+  view(tensor: Tensor, offset: number, size: number): Tensor;
   /** A step counter (Adam's t, the random draw counter), starting at `start`. */
   counter(label: string, start?: number): Tensor;
   write(tensor: Tensor, data: ArrayLike<number>): void;
@@ -86,6 +110,19 @@ export interface Backend {
   /** Sets a counter to a value. */
   writeCounter(tensor: Tensor, value: number): void;
   destroy(): void;
+
+  /**
+   * Batching (WebGPU only; optional): tensors made from now on whose labels start with one of
+   * these variants' names and a dot belong to that variant, so the backend can lay out each family
+   * of them (the same tensor of every variant) in one buffer.
+   */
+  stackVariants?(variants: readonly StackedVariant[]): void;
+  /**
+   * The variants' programs (one op list each, independent of one another) as one op list that
+   * runs the same op of several variants as one dispatch where it can. Without it, a caller
+   * concatenates the programs.
+   */
+  batch?(programs: readonly (readonly Op[])[]): Op[];
 
   /** C = act(op(A)·op(B) + bias), or C += op(A)·op(B). */
   matmul(args: MatmulOp): Op;

@@ -38,6 +38,10 @@ export function hostCpuBackend(send: SendToPage, description?: string): (message
         expectNext('tensor', m.id, tensors.length);
         tensors.push(m.counter ? backend.counter(m.label, m.values?.[0]) : backend.tensor(m.label, m.size, m.values));
         return;
+      case 'view':
+        expectNext('view', m.id, tensors.length);
+        tensors.push(backend.view(tensorOf(m.of), m.offset, m.size));
+        return;
       case 'op': {
         expectNext('op', m.id, ops.length);
         if (!isOpMethod(m.method)) throw new Error(`unknown op method ${JSON.stringify(m.method)}`);

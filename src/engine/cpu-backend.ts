@@ -13,7 +13,7 @@ import { discriminatorLoss, generatorLoss, type LossTwin } from '../reference/lo
 import { weightClip, weightNormBackward, weightNormForward } from '../reference/weight-norm';
 import { columnReduce } from '../reference/reduce';
 import { spectralNormApply, spectralNormBackward, spectralNormPowerIteration } from '../reference/spectral-norm';
-import type { Backend, Op, Tensor } from './backend';
+import { checkView, type Backend, type Op, type Tensor } from './backend';
 import { activationBackwardInto, activationInto, im2colInto } from './cpu-loops';
 import { matmulInto } from './cpu-matmul';
 
@@ -56,6 +56,14 @@ export class CpuBackend implements Backend {
     this.live.add(t);
     this.made.push(t);
     return t;
+  }
+
+  view(tensor: Tensor, offset: number, size: number): Tensor {
+    checkView(tensor, offset, size);
+    return new CpuTensor(
+      `${tensor.label}[${offset}:${offset + size}]`,
+      valuesOf(tensor).subarray(offset, offset + size),
+    );
   }
 
   counter(label: string, start = 0): Tensor {

@@ -6,7 +6,7 @@
  */
 import { chooseSplits } from '../gpu/kernels/matmul';
 import type { KernelTuning } from '../gpu/tuning';
-import type { Backend, MatmulOp, Op, Tensor } from './backend';
+import { checkView, type Backend, type MatmulOp, type Op, type Tensor } from './backend';
 
 /** The largest single buffer a run would make, and which one. */
 export interface LargestBuffer {
@@ -51,6 +51,11 @@ class Sizing {
     return t;
   }
 
+  view(tensor: Tensor, offset: number, size: number): Tensor {
+    checkView(tensor, offset, size);
+    return new SizedTensor(`${tensor.label}[${offset}:${offset + size}]`, size);
+  }
+
   counter(label: string): Tensor {
     return this.tensor(label, 1);
   }
@@ -60,6 +65,13 @@ class Sizing {
     const splits = chooseSplits(args.m, args.n, args.k, this.tuning.matmul, this.tuning.matmulSplitTargetWorkgroups);
     if (splits > 1) this.note(`${args.label}.partials`, splits * args.m * args.n);
     return NO_OP;
+  }
+
+  // Batching lays families out in buffers no larger than the largest binding, so a run that fits
+  // unbatched fits batched: nothing to measure here.
+  stackVariants(): void {}
+  batch(programs: readonly (readonly Op[])[]): Op[] {
+    return programs.flat();
   }
 
   write(): void {}

@@ -8,7 +8,7 @@
  * Like the GPU backend, `run` only queues work: `idle()` says when the worker has caught up (the
  * page's back-pressure), and captured tensors arrive later, their buffers transferred.
  */
-import type { Backend, Op, Tensor } from './backend';
+import { checkView, type Backend, type Op, type Tensor } from './backend';
 import { encodeTensors, type FromWorker, type OpMethod, type ToWorker } from './worker-protocol';
 
 /** How the backend reaches its worker (a Worker, or one end of a MessageChannel in tests). */
@@ -44,6 +44,8 @@ export class WorkerBackend implements Backend {
   private readonly made: RemoteTensor[] = [];
   private readonly counters = new Set<Tensor>();
   private opCount = 0;
+  /** Tensors and views share one numbering (the worker's table); only tensors are in `made`. */
+  private tensorCount = 0;
   private nextReply = 0;
   private readonly waiting = new Map<number, Waiting>();
   private failure: Error | null = null;
@@ -105,8 +107,16 @@ export class WorkerBackend implements Backend {
     return this.make(label, 1, [start], true);
   }
 
+  view(tensor: Tensor, offset: number, size: number): Tensor {
+    checkView(tensor, offset, size);
+    const of = this.idOf(tensor);
+    const t = new RemoteTensor(this, this.tensorCount++, `${tensor.label}[${offset}:${offset + size}]`, size);
+    this.post({ type: 'view', id: t.id, of, offset, size });
+    return t;
+  }
+
   private make(label: string, size: number, values: ArrayLike<number> | undefined, counter: boolean): Tensor {
-    const t = new RemoteTensor(this, this.made.length, label, size);
+    const t = new RemoteTensor(this, this.tensorCount++, label, size);
     this.post({ type: 'tensor', id: t.id, label, size, values, counter });
     this.made.push(t);
     if (counter) this.counters.add(t);

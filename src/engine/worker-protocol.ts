@@ -47,6 +47,8 @@ export interface TensorRef {
 
 export type ToWorker =
   | { type: 'tensor'; id: number; label: string; size: number; values?: ArrayLike<number>; counter: boolean }
+  /** A view of tensor `of` (see Backend.view); it takes the next tensor id. */
+  | { type: 'view'; id: number; of: number; offset: number; size: number }
   | { type: 'op'; id: number; method: OpMethod; args: unknown }
   | { type: 'write'; tensor: number; values: ArrayLike<number> }
   | { type: 'writeCounter'; tensor: number; value: number }

@@ -31,6 +31,8 @@ export interface NetTraceOptions {
   weights?: Tensor[];
   outputGrad?: Tensor;
   inputGrad?: Tensor;
+  /** Where the output goes (default: a tensor of the trace's own). */
+  output?: Tensor;
   /** false: sampling mode (batch norm uses running statistics). */
   training?: boolean;
 }

@@ -46,6 +46,9 @@ export interface NormalizationOptions {
   seed: number;
 }
 
+/** Whether a variant's D computes with a W̄ of its own (SN, WN) rather than with its raw W. */
+export const hasOwnNormalizedWeight = (kind: VariantName): boolean => kind === 'sn' || kind === 'wn';
+
 export function normalizeWeight(
   backend: Backend,
   kind: VariantName,

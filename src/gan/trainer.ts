@@ -15,6 +15,7 @@ import { BoundedMetricsHistory } from './metrics-history';
 import { checkRunFits } from './run-fit';
 import { cnnGan, mlpGan } from './model';
 import { GanVariant, type SharedInputs } from './variant';
+import { hasOwnNormalizedWeight } from './normalization';
 
 /** Streams of the counter-based RNG: one per kind of draw. */
 const STREAM = { real: 1, z: 2, evalZ: 3, gpEps: 4 } as const;
@@ -125,6 +126,7 @@ export class GanTrainer {
   private readonly drawData: Op[];
   private readonly drawNoise: Op[];
   private stepOps: Op[] = [];
+  private statsOps: Op[] = [];
   private discriminatorOps: Op[] = [];
   private generatorOps: Op[] = [];
   private stepCount = 0;
@@ -148,6 +150,10 @@ export class GanTrainer {
     if (fit) checkRunFits(config, fit.limits, fit.tuning, (b, c) => new GanTrainer(b, c, images));
     const B = config.batch;
     const m = config.model;
+    // Every variant's copy of a tensor in one buffer, so one dispatch can serve them all (rebuildStep).
+    backend.stackVariants?.(
+      config.variants.map((name) => ({ name, ownNormalizedWeight: hasOwnNormalizedWeight(name) })),
+    );
     const models = config.variants.map((name) =>
       m.kind === 'mlp' ? mlpGan(backend, name, m, config.seed) : cnnGan(backend, name, m, config.seed),
     );
@@ -287,12 +293,18 @@ export class GanTrainer {
     this.listeners.push(listener);
   }
 
+  /**
+   * The live variants' op lists for a step. Variants only read what they share (data and noise
+   * drawn before them), so the backend may run the same op of several variants as one dispatch.
+   */
   private rebuildStep(): void {
     const live = this.liveVariants;
-    const dPhase = [...this.drawData, ...live.flatMap((v) => v.discriminatorUpdate)];
+    const together = (programs: Op[][]): Op[] => this.backend.batch?.(programs) ?? programs.flat();
+    const dPhase = [...this.drawData, ...together(live.map((v) => v.discriminatorUpdate))];
     this.discriminatorOps = Array.from({ length: this.config.adam.nDis }, () => dPhase).flat();
-    this.generatorOps = [...this.drawNoise, ...live.flatMap((v) => v.generatorUpdate)];
+    this.generatorOps = [...this.drawNoise, ...together(live.map((v) => v.generatorUpdate))];
     this.stepOps = [...this.discriminatorOps, ...this.generatorOps];
+    this.statsOps = together(live.map((v) => v.statsOps));
   }
 
   /**
@@ -330,7 +342,7 @@ export class GanTrainer {
     const weights = spectra
       ? live.flatMap((v) => v.normalized.flatMap((n) => (n.wBar === n.layer.w ? [n.layer.w] : [n.layer.w, n.wBar])))
       : [];
-    const result = this.backend.run([...ops, ...live.flatMap((v) => v.statsOps)], [...tensors, ...weights]);
+    const result = this.backend.run([...ops, ...this.statsOps], [...tensors, ...weights]);
     this.pending = result.then((values) => {
       const batch = this.record(step, live, values.slice(0, tensors.length));
       if (spectra) this.computeSpectra(live, batch, values.slice(tensors.length));

@@ -3,7 +3,7 @@
  * layers are wrapped in this variant's normalization. All variants of a run share their initial
  * weights and read the same noise and data tensors, so they differ only in the normalization.
  */
-import type { Backend, Op, Tensor } from '../engine/backend';
+import { VIEW_ALIGN_FLOATS, type Backend, type Op, type Tensor } from '../engine/backend';
 import type { TrainableParam } from '../nn/layer';
 import type { TrainerConfig, VariantName } from './config';
 import type { GanModel, NetTrace } from './model';
@@ -61,11 +61,32 @@ export class GanVariant {
     const wBars = this.normalized.map((n) => n.wBar);
     const gWbars = this.normalized.map((n) => n.gWbar);
 
-    const dReal = model.discriminatorTrace('real', shared.real, B, { weights: wBars });
     // G's output gradient is D's input gradient on the fake batch: the two traces share it.
     const fakeGrad = backend.tensor(`${name}.fakeGrad`, B * size);
-    const gTrace = model.generatorTrace('train', shared.z, B, { outputGrad: fakeGrad });
+    // D's update sees the real and the generated batch as one batch of 2B rows where a batch's
+    // halves can be views (B a multiple of 64): half the dispatches of two passes, the same sums.
+    const joint = B % VIEW_ALIGN_FLOATS === 0 ? backend.tensor(`${name}.D.joint.input`, 2 * B * size) : null;
+    const gTrace = model.generatorTrace('train', shared.z, B, {
+      outputGrad: fakeGrad,
+      ...(joint ? { output: backend.view(joint, B * size, B * size) } : {}),
+    });
     const dFake = model.discriminatorTrace('fake', gTrace.output, B, { weights: wBars, inputGrad: fakeGrad });
+    const dUpdate = joint
+      ? this.jointPass(
+          backend,
+          config,
+          joint,
+          model.discriminatorTrace('joint', joint, 2 * B, { weights: wBars }),
+          shared,
+          gWbars,
+        )
+      : this.separatePasses(
+          backend,
+          config,
+          model.discriminatorTrace('real', shared.real, B, { weights: wBars }),
+          dFake,
+          gWbars,
+        );
     this.evalTrace = model.generatorTrace('eval', shared.evalZ, config.evalSamples, { training: false });
     this.probeTrace = model.discriminatorTrace('probe', shared.real, B, { weights: wBars, outputGrad: shared.ones });
     this.statsD = backend.tensor(`${name}.statsD`, 3);
@@ -96,20 +117,7 @@ export class GanVariant {
     this.discriminatorUpdate = [
       ...gTrace.forward(),
       ...this.normalized.flatMap((n) => n.perUpdate()),
-      ...dReal.forward(),
-      ...dFake.forward(),
-      backend.discriminatorLoss({
-        kind: config.loss,
-        realLogits: dReal.output,
-        fakeLogits: dFake.output,
-        realGrad: dReal.outputGrad,
-        fakeGrad: dFake.outputGrad,
-        stats: this.statsD,
-        batch: B,
-        label: `${name}.lossD`,
-      }),
-      ...dReal.backward({ label: 'backwardD', weightGrads: 'write', inputGrad: false, weightGradTargets: gWbars }),
-      ...dFake.backward({ label: 'backwardD', weightGrads: 'accumulate', inputGrad: false, weightGradTargets: gWbars }),
+      ...dUpdate,
       ...(name === 'wgan-gp' ? this.gradientPenalty(backend, config, shared, gTrace.output, wBars, gWbars) : []),
       ...this.normalized.flatMap((n) => n.backward()),
       ...optimizer(`${name}.D`, model.discriminatorParams()),
@@ -155,6 +163,72 @@ export class GanVariant {
         : []),
     ];
     this.warmupOps = this.normalized.flatMap((n) => spectralWarmup(backend, n, config.snWarmup));
+  }
+
+  /**
+   * D's loss and ∂L/∂W̄ from one pass over the joint batch: the real rows copied in (G writes the
+   * generated rows in place), the logits' halves scored by the loss, one backward for both.
+   */
+  private jointPass(
+    backend: Backend,
+    config: TrainerConfig,
+    joint: Tensor,
+    d: NetTrace,
+    shared: SharedInputs,
+    gWbars: Tensor[],
+  ): Op[] {
+    const B = config.batch;
+    const size = this.model.sampleSize;
+    const half = (t: Tensor, second: boolean, n: number): Tensor => backend.view(t, second ? n : 0, n);
+    return [
+      backend.axpby({
+        label: `${this.name}.D.joint.real`,
+        a: shared.real,
+        b: shared.real,
+        out: half(joint, false, B * size),
+        n: B * size,
+        alpha: 1,
+        beta: 0,
+      }),
+      ...d.forward(),
+      backend.discriminatorLoss({
+        kind: config.loss,
+        realLogits: half(d.output, false, B),
+        fakeLogits: half(d.output, true, B),
+        realGrad: half(d.outputGrad, false, B),
+        fakeGrad: half(d.outputGrad, true, B),
+        stats: this.statsD,
+        batch: B,
+        label: `${this.name}.lossD`,
+      }),
+      ...d.backward({ label: 'backwardD', weightGrads: 'write', inputGrad: false, weightGradTargets: gWbars }),
+    ];
+  }
+
+  /** D's loss and ∂L/∂W̄ from a pass over the real batch and one over the generated batch. */
+  private separatePasses(
+    backend: Backend,
+    config: TrainerConfig,
+    dReal: NetTrace,
+    dFake: NetTrace,
+    gWbars: Tensor[],
+  ): Op[] {
+    return [
+      ...dReal.forward(),
+      ...dFake.forward(),
+      backend.discriminatorLoss({
+        kind: config.loss,
+        realLogits: dReal.output,
+        fakeLogits: dFake.output,
+        realGrad: dReal.outputGrad,
+        fakeGrad: dFake.outputGrad,
+        stats: this.statsD,
+        batch: config.batch,
+        label: `${this.name}.lossD`,
+      }),
+      ...dReal.backward({ label: 'backwardD', weightGrads: 'write', inputGrad: false, weightGradTargets: gWbars }),
+      ...dFake.backward({ label: 'backwardD', weightGrads: 'accumulate', inputGrad: false, weightGradTargets: gWbars }),
+    ];
   }
 
   /**

@@ -29,6 +29,8 @@ export interface LayerTraceOptions {
   outputGrad?: Tensor;
   /** Write ∂L/∂input here (e.g. the previous layer's output gradient). */
   inputGrad?: Tensor;
+  /** Write the output here (e.g. a view into a larger batch); only layers with weights take it. */
+  output?: Tensor;
   /** Shared im2col scratch of at least layer.scratchSize(batch) floats (default: the trace's own). */
   scratch?: Tensor;
   /** Batch norm only: false normalizes with the running statistics (no backward). Default true. */

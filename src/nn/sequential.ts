@@ -14,6 +14,8 @@ export interface SequentialTraceOptions {
   outputGrad?: Tensor;
   /** ∂L/∂(network input) goes here (e.g. the generator's output gradient). */
   inputGrad?: Tensor;
+  /** The network's output goes here (e.g. G writing its samples into D's joint batch). */
+  output?: Tensor;
   /** Shared im2col scratch of at least scratchSize(batch) floats (default: one of the trace's own). */
   scratch?: Tensor;
   /** false: batch norms use their running statistics (sampling; no backward). Default true. */
@@ -82,12 +84,16 @@ export class Sequential {
         layer.trace(`${name}.${layer.name.split('.').pop()}`, previous?.output ?? input, batch, {
           weight: w >= 0 ? o.weights?.[w] : undefined,
           outputGrad: i === last ? o.outputGrad : undefined,
+          output: i === last ? o.output : undefined,
           inputGrad: previous ? previous.outputGrad : o.inputGrad,
           scratch,
           training: o.training,
         }),
       );
     });
+    if (o.output && traces[last].output !== o.output) {
+      throw new Error(`${name}: its last layer (${this.layers[last].name}) cannot write into a given output tensor`);
+    }
     return new SequentialTrace(this, name, input, batch, traces);
   }
 }

@@ -93,7 +93,10 @@ export abstract class WeightTrace implements LayerTrace {
   ) {
     const outN = batch * layer.outputSize;
     this.weight = o.weight ?? layer.w;
-    this.output = backend.tensor(`${label}.out`, outN);
+    if (o.output && o.output.size !== outN) {
+      throw new Error(`${label}: output tensor holds ${o.output.size} floats, the layer gives ${outN}`);
+    }
+    this.output = o.output ?? backend.tensor(`${label}.out`, outN);
     this.outputGrad = o.outputGrad ?? backend.tensor(`${label}.dOut`, outN);
     this.preGrad = layer.activation === 'identity' ? this.outputGrad : backend.tensor(`${label}.dPre`, outN);
     this.inputGrad = o.inputGrad ?? backend.tensor(`${label}.dIn`, batch * layer.inputSize);

@@ -1,0 +1,88 @@
+/**
+ * Variants batched into shared dispatches (issue 12): on WebGPU the trainer runs the same op of
+ * every live variant as one dispatch, each variant's tensors being views into a shared buffer. A
+ * batched kernel computes each member with exactly the arithmetic of that member's own kernel, so
+ * a variant trained beside others must follow, bit for bit, the trajectory it follows alone; and
+ * retiring one variant (which re-batches the rest) must not move the others by a single bit.
+ */
+import { describe, expect, it } from 'vitest';
+import { countTrainingStep } from '../../bench/step-counts';
+import { GpuBackend } from '../../src/engine/gpu-backend';
+import { DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../../src/gan/config';
+import { GanTrainer, type TrainerCheckpoint } from '../../src/gan/trainer';
+import { trainerConfig, DEFAULT_SETTINGS } from '../../src/ui/state/settings';
+import { testGpu } from '../helpers/gpu';
+
+const ALL: VariantName[] = ['sn', 'wn', 'none', 'clip', 'orthonormal', 'wgan-gp'];
+
+function smallConfig(variants: VariantName[]): TrainerConfig {
+  return defaultConfig({
+    model: { ...DEFAULT_MLP, generatorHidden: [33, 7], discriminatorHidden: [33, 7] },
+    variants,
+    batch: 63,
+    evalSamples: 127,
+    statsEvery: 1,
+    spectraEvery: 0,
+  });
+}
+
+/** The statistics each capture reports, per variant, in step order. */
+function trajectory(trainer: GanTrainer, name: VariantName): number[][] {
+  return trainer.metrics
+    .filter((m) => m.variant === name)
+    .map((m) => [m.step, m.lossD, m.lossG, m.dReal, m.dFake, m.gradNorm, ...m.sigma]);
+}
+
+/** A variant's own tensors in a checkpoint (weights, Adam moments, ũ, counters…), by label. */
+function stateOf(checkpoint: TrainerCheckpoint, name: VariantName): Map<string, number[] | number | null> {
+  const entries = checkpoint.entries.filter((e) => e.label.startsWith(`${name}.`));
+  return new Map(entries.map((e) => [e.label, e.values ? Array.from(e.values) : e.counter]));
+}
+
+async function trained(config: TrainerConfig, steps: number, retire?: { name: VariantName; after: number }) {
+  const trainer = new GanTrainer(new GpuBackend(await testGpu()), config);
+  if (retire) {
+    await trainer.train(retire.after);
+    trainer.retire(retire.name);
+    await trainer.train(steps - retire.after);
+  } else {
+    await trainer.train(steps);
+  }
+  return { trainer, checkpoint: await trainer.checkpoint() };
+}
+
+describe('variants batched into shared dispatches', () => {
+  it('each of the six variants, trained beside the others, follows its trajectory alone bit for bit', async () => {
+    const steps = 5;
+    const together = await trained(smallConfig(ALL), steps);
+    for (const name of ALL) {
+      const alone = await trained(smallConfig([name]), steps);
+      expect(trajectory(together.trainer, name), name).toEqual(trajectory(alone.trainer, name));
+      expect(trajectory(together.trainer, name).length).toBe(steps);
+      const state = stateOf(together.checkpoint, name);
+      expect(state.size, name).toBeGreaterThan(10);
+      expect(state, name).toEqual(stateOf(alone.checkpoint, name));
+    }
+  }, 240_000);
+
+  it('retiring a variant leaves the others bit-identical', async () => {
+    const variants: VariantName[] = ['sn', 'wn', 'none'];
+    const kept = await trained(smallConfig(variants), 6);
+    const retired = await trained(smallConfig(variants), 6, { name: 'wn', after: 3 });
+    for (const name of ['sn', 'none'] as const) {
+      expect(trajectory(retired.trainer, name), name).toEqual(trajectory(kept.trainer, name));
+      expect(stateOf(retired.checkpoint, name), name).toEqual(stateOf(kept.checkpoint, name));
+    }
+    // The retired variant really stopped: its last capture is at step 3.
+    expect(trajectory(retired.trainer, 'wn').map((t) => t[0])).toEqual([1, 2, 3]);
+  }, 120_000);
+
+  it('batches: the page’s MLP with sn, wn and none takes at most 90 dispatches per step', async () => {
+    const counts = await countTrainingStep(await testGpu(), {
+      ...trainerConfig(DEFAULT_SETTINGS),
+      variants: ['sn', 'wn', 'none'],
+    });
+    expect(counts.step.dispatches).toBeLessThanOrEqual(90);
+    expect(counts.step.submits).toBe(1);
+  });
+});
