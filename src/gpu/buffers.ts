@@ -2,6 +2,8 @@
  * Buffer helpers that keep count of what is alive on the device, so leaks show up as numbers
  * (tests assert on them, the page shows them) instead of as a slowly dying tab.
  */
+import { bindingBytes, bufferOfBinding, isView, offsetOfBinding, type GpuBinding } from './binding';
+
 // Read lazily: in Node the GPUBufferUsage global exists only once Dawn has been loaded.
 export const storageUsage = (): GPUBufferUsageFlags =>
   GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -50,9 +52,17 @@ export class BufferRegistry {
     return buffer;
   }
 
-  write(buffer: GPUBuffer, data: ArrayLike<number>, elementOffset = 0): void {
+  /** Writes floats at `elementOffset` floats into a buffer, or into a view (counted from the view's start). */
+  write(target: GpuBinding, data: ArrayLike<number>, elementOffset = 0): void {
     const array = data instanceof Float32Array ? data : Float32Array.from(data);
-    this.device.queue.writeBuffer(buffer, elementOffset * 4, array.buffer, array.byteOffset, array.byteLength);
+    checkWithinView(target, 'write', elementOffset, array.length);
+    this.device.queue.writeBuffer(
+      bufferOfBinding(target),
+      offsetOfBinding(target) + elementOffset * 4,
+      array.buffer,
+      array.byteOffset,
+      array.byteLength,
+    );
   }
 
   destroy(buffer: GPUBuffer): void {
@@ -71,7 +81,9 @@ export class BufferRegistry {
    * Copies `count` floats out of a storage buffer. This is a full round trip: use it in tests,
    * tools and the asynchronous statistics path, never inside a training step.
    */
-  async read(buffer: GPUBuffer, count: number, elementOffset = 0): Promise<Float32Array> {
+  async read(source: GpuBinding, count: number, elementOffset = 0): Promise<Float32Array> {
+    checkWithinView(source, 'read', elementOffset, count);
+    const buffer = bufferOfBinding(source);
     const byteSize = Math.max(4, count * 4);
     const staging = this.create(
       `${buffer.label}.readback`,
@@ -79,7 +91,13 @@ export class BufferRegistry {
       GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     );
     const encoder = this.device.createCommandEncoder({ label: `${buffer.label}.readback` });
-    encoder.copyBufferToBuffer(buffer, elementOffset * 4, staging, 0, Math.ceil(byteSize / 4) * 4);
+    encoder.copyBufferToBuffer(
+      buffer,
+      offsetOfBinding(source) + elementOffset * 4,
+      staging,
+      0,
+      Math.ceil(byteSize / 4) * 4,
+    );
     this.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
@@ -102,4 +120,34 @@ export function packUniform(fields: ReadonlyArray<{ u32: number } | { f32: numbe
     else f32[i] = field.f32;
   });
   return data;
+}
+
+/**
+ * A view is one tensor among others in a shared buffer: reaching past its end would silently read
+ * or overwrite a neighbour, so it throws instead. (A whole buffer is left to WebGPU's own bounds
+ * validation, as before views existed.)
+ */
+function checkWithinView(target: GpuBinding, what: string, elementOffset: number, count: number): void {
+  if (!isView(target)) return;
+  if (!Number.isInteger(elementOffset) || elementOffset < 0 || (elementOffset + count) * 4 > target.size) {
+    throw new Error(
+      `${target.buffer.label}: ${what} of ${count} floats at float ${elementOffset} passes the view's end ` +
+        `(${target.size / 4} floats at byte ${target.offset})`,
+    );
+  }
+}
+
+/**
+ * Throws at prepare time when a tensor's buffer or view holds fewer than `floats` floats, naming
+ * the launcher, the argument and both counts (a kernel would otherwise read or write out of range).
+ */
+export function requireFloats(label: string, name: string, binding: GpuBinding, floats: number): void {
+  if (bindingBytes(binding) < floats * 4) {
+    throw new Error(`${label}: ${name} holds ${bindingBytes(binding) / 4} floats, needs ${floats}`);
+  }
+}
+
+/** A binding's label for messages and derived labels (a view is labelled by its buffer). */
+export function labelOfBinding(binding: GpuBinding): string {
+  return bufferOfBinding(binding).label;
 }

@@ -8,7 +8,8 @@
  * are made at prepare time and live as long as the device's buffer registry.
  */
 import batchnormCode from '../../../shaders/batchnorm.wgsl?raw';
-import { packUniform } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
@@ -53,51 +54,51 @@ interface Shape {
 }
 
 export interface BatchNormForwardArgs extends Shape {
-  x: GPUBuffer;
+  x: GpuBinding;
   /** Per-channel scale and shift, `cols` floats each. */
-  gamma: GPUBuffer;
-  beta: GPUBuffer;
+  gamma: GpuBinding;
+  beta: GpuBinding;
   /** Output, rows × cols. Must differ from x. */
-  y: GPUBuffer;
+  y: GpuBinding;
   /** Outputs, `cols` floats each: the batch mean and 1/√(biased var + eps), kept for backward. */
-  mean: GPUBuffer;
-  invstd: GPUBuffer;
+  mean: GpuBinding;
+  invstd: GpuBinding;
   /** Optional output, rows × cols: the normalized input, for a backward that reads it. */
-  xhat?: GPUBuffer;
+  xhat?: GpuBinding;
   /** Running statistics updated in place (PyTorch convention; unbiased variance; skipped for rows = 1). */
-  running?: { mean: GPUBuffer; variance: GPUBuffer; momentum?: number };
+  running?: { mean: GpuBinding; variance: GpuBinding; momentum?: number };
   eps?: number;
 }
 
 export interface BatchNormEvalArgs {
-  x: GPUBuffer;
+  x: GpuBinding;
   rows: number;
   cols: number;
-  gamma: GPUBuffer;
-  beta: GPUBuffer;
-  runningMean: GPUBuffer;
-  runningVar: GPUBuffer;
+  gamma: GpuBinding;
+  beta: GpuBinding;
+  runningMean: GpuBinding;
+  runningVar: GpuBinding;
   /** Output, rows × cols. Must differ from x. */
-  y: GPUBuffer;
+  y: GpuBinding;
   eps?: number;
   label?: string;
 }
 
 export interface BatchNormBackwardArgs extends Shape {
   /** Upstream gradient, rows × cols. */
-  dy: GPUBuffer;
+  dy: GpuBinding;
   /** The forward's xhat, or its input x (xhat is then recomputed from x, mean and invstd). One is required. */
-  xhat?: GPUBuffer;
-  x?: GPUBuffer;
+  xhat?: GpuBinding;
+  x?: GpuBinding;
   /** Saved by the forward. */
-  mean: GPUBuffer;
-  invstd: GPUBuffer;
-  gamma: GPUBuffer;
+  mean: GpuBinding;
+  invstd: GpuBinding;
+  gamma: GpuBinding;
   /** Output, rows × cols. Must differ from dy. */
-  dx: GPUBuffer;
+  dx: GpuBinding;
   /** Outputs, `cols` floats each: Σ dy·xhat and Σ dy over the rows. */
-  dgamma: GPUBuffer;
-  dbeta: GPUBuffer;
+  dgamma: GpuBinding;
+  dbeta: GpuBinding;
   /** Add into dgamma and dbeta instead of overwriting them (dx always uses this batch's sums). */
   accumulate?: boolean;
 }
@@ -117,6 +118,21 @@ interface Plan {
 function checkSize(label: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`${label}: ${name} must be a positive integer, got ${value}`);
+}
+
+/** Checks that every rows × cols tensor and every per-channel vector given holds its floats. */
+function requireTensors(
+  label: string,
+  s: { rows: number; cols: number },
+  matrices: Record<string, GpuBinding | undefined>,
+  channels: Record<string, GpuBinding | undefined>,
+): void {
+  for (const [name, binding] of Object.entries(matrices)) {
+    if (binding) requireFloats(label, name, binding, s.rows * s.cols);
+  }
+  for (const [name, binding] of Object.entries(channels)) {
+    if (binding) requireFloats(label, name, binding, s.cols);
+  }
 }
 
 function plan(ctx: GpuContext, label: string, s: Shape): Plan {
@@ -185,7 +201,22 @@ function pipelines(ctx: GpuContext, p: Plan) {
 export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs): Kernel {
   const label = a.label ?? 'batchnorm.forward';
   const p = plan(ctx, label, a);
-  if (a.y === a.x || a.xhat === a.x) throw new Error(`${label}: y and xhat must differ from x`);
+  if (bindingsOverlap(a.y, a.x) || (a.xhat && bindingsOverlap(a.xhat, a.x))) {
+    throw new Error(`${label}: y and xhat must not overlap x`);
+  }
+  requireTensors(
+    label,
+    a,
+    { x: a.x, y: a.y, xhat: a.xhat },
+    {
+      gamma: a.gamma,
+      beta: a.beta,
+      mean: a.mean,
+      invstd: a.invstd,
+      'running.mean': a.running?.mean,
+      'running.variance': a.running?.variance,
+    },
+  );
   const params = paramsBuffer(ctx, label, a, p, { eps: a.eps, momentum: a.running?.momentum });
   const partials = ctx.buffers.storage(`${label}.partials`, 2 * p.splits * a.cols);
   const pipe = pipelines(ctx, p);
@@ -218,7 +249,18 @@ export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs
 export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs): Kernel {
   const label = a.label ?? 'batchnorm.eval';
   const p = plan(ctx, label, a);
-  if (a.y === a.x) throw new Error(`${label}: y must differ from x`);
+  if (bindingsOverlap(a.y, a.x)) throw new Error(`${label}: y must not overlap x`);
+  requireTensors(
+    label,
+    a,
+    { x: a.x, y: a.y },
+    {
+      gamma: a.gamma,
+      beta: a.beta,
+      runningMean: a.runningMean,
+      runningVar: a.runningVar,
+    },
+  );
   const params = paramsBuffer(ctx, label, a, p, { eps: a.eps });
   return dispatchKernel(ctx, {
     label,
@@ -242,7 +284,19 @@ export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardAr
   const p = plan(ctx, label, a);
   const source = a.xhat ?? a.x;
   if (!source) throw new Error(`${label}: needs the forward's xhat or its input x`);
-  if (a.dx === a.dy) throw new Error(`${label}: dx must differ from dy`);
+  if (bindingsOverlap(a.dx, a.dy)) throw new Error(`${label}: dx must not overlap dy`);
+  requireTensors(
+    label,
+    a,
+    { dy: a.dy, dx: a.dx, xhat: a.xhat, x: a.x },
+    {
+      mean: a.mean,
+      invstd: a.invstd,
+      gamma: a.gamma,
+      dgamma: a.dgamma,
+      dbeta: a.dbeta,
+    },
+  );
   const params = paramsBuffer(ctx, label, a, p, { accumulate: a.accumulate, fromXhat: a.xhat !== undefined });
   const partials = ctx.buffers.storage(`${label}.partials`, 2 * p.splits * a.cols);
   const coef = ctx.buffers.storage(`${label}.coef`, 3 * a.cols);

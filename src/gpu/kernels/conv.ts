@@ -11,7 +11,8 @@
  */
 import convCode from '../../../shaders/conv.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
-import { packUniform } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
@@ -32,13 +33,6 @@ function checkGeometry(label: string, g: PatchGeometry): void {
   }
 }
 
-/** Throws at prepare time when a caller's buffer is smaller than the layer needs. */
-function checkSize(label: string, name: string, buffer: GPUBuffer, count: number): void {
-  if (buffer.size < count * 4) {
-    throw new Error(`${label}: ${name} holds ${buffer.size / 4} floats, needs ${count}`);
-  }
-}
-
 function patchKernel(
   ctx: GpuContext,
   label: string,
@@ -46,7 +40,7 @@ function patchKernel(
   g: PatchGeometry,
   total: number,
   extra: { accumulate?: boolean; slope?: number; activation?: Activation },
-  buffers: { src: GPUBuffer; dst: GPUBuffer; bias?: GPUBuffer },
+  buffers: { src: GpuBinding; dst: GpuBinding; bias?: GpuBinding },
 ): Kernel {
   checkGeometry(label, g);
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
@@ -84,30 +78,30 @@ function patchKernel(
 export interface Im2colArgs {
   geom: PatchGeometry;
   /** NHWC, batch × height × width × channels. */
-  image: GPUBuffer;
+  image: GpuBinding;
   /** rows × k (patchGrid), written. Must differ from image. */
-  cols: GPUBuffer;
+  cols: GpuBinding;
   label?: string;
 }
 
 /** cols[(b,oy,ox)][c·kh·kw + ky·kw + kx] = image[b][oy·s − p + ky][ox·s − p + kx][c] (0 outside). */
 export function prepareIm2col(ctx: GpuContext, a: Im2colArgs): Kernel {
   const label = a.label ?? 'conv.im2col';
-  if (a.image === a.cols) throw new Error(`${label}: image and cols must be different buffers`);
+  if (bindingsOverlap(a.image, a.cols)) throw new Error(`${label}: image and cols must not overlap`);
   const { rows, k } = patchGrid(a.geom);
-  checkSize(label, 'image', a.image, a.geom.batch * a.geom.height * a.geom.width * a.geom.channels);
-  checkSize(label, 'cols', a.cols, rows * k);
+  requireFloats(label, 'image', a.image, a.geom.batch * a.geom.height * a.geom.width * a.geom.channels);
+  requireFloats(label, 'cols', a.cols, rows * k);
   return patchKernel(ctx, label, 'im2col', a.geom, rows * k, {}, { src: a.image, dst: a.cols });
 }
 
 export interface Col2imArgs {
   geom: PatchGeometry;
   /** rows × k (patchGrid), read. Must differ from image. */
-  cols: GPUBuffer;
+  cols: GpuBinding;
   /** NHWC, written: image = act(Σ contributions + bias[c] (+ image if accumulate)). */
-  image: GPUBuffer;
+  image: GpuBinding;
   /** Length channels. */
-  bias?: GPUBuffer;
+  bias?: GpuBinding;
   activation?: Activation;
   slope?: number;
   /** Add to what image holds (only with the identity activation). */
@@ -119,15 +113,15 @@ export interface Col2imArgs {
 export function prepareCol2im(ctx: GpuContext, a: Col2imArgs): Kernel {
   const label = a.label ?? 'conv.col2im';
   const activation = a.activation ?? 'identity';
-  if (a.image === a.cols) throw new Error(`${label}: image and cols must be different buffers`);
+  if (bindingsOverlap(a.image, a.cols)) throw new Error(`${label}: image and cols must not overlap`);
   if (a.accumulate && activation !== 'identity') {
     throw new Error(`${label}: accumulate with a fused activation is ambiguous; accumulate pre-activations`);
   }
   const { rows, k } = patchGrid(a.geom);
   const total = a.geom.batch * a.geom.height * a.geom.width * a.geom.channels;
-  checkSize(label, 'cols', a.cols, rows * k);
-  checkSize(label, 'image', a.image, total);
-  if (a.bias) checkSize(label, 'bias', a.bias, a.geom.channels);
+  requireFloats(label, 'cols', a.cols, rows * k);
+  requireFloats(label, 'image', a.image, total);
+  if (a.bias) requireFloats(label, 'bias', a.bias, a.geom.channels);
   // Only col2im_bias reads bias: col2im's automatic pipeline layout has no slot for it.
   const buffers = a.bias ? { src: a.cols, dst: a.image, bias: a.bias } : { src: a.cols, dst: a.image };
   const entry = a.bias ? 'col2im_bias' : 'col2im';

@@ -1,6 +1,7 @@
 /** Launchers for shaders/gradient_penalty.wgsl: the interpolated batch and the penalty's seed. */
 import gradientPenaltyCode from '../../../shaders/gradient_penalty.wgsl?raw';
-import { packUniform } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
@@ -29,6 +30,16 @@ function params(
   );
 }
 
+function checkShape(label: string, rows: number, cols: number): void {
+  for (const [name, value] of [
+    ['rows', rows],
+    ['cols', cols],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${label}: ${name} must be a positive integer, got ${value}`);
+  }
+}
+
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
   return ctx.pipelines.compute({
     family: SHADER.family,
@@ -41,9 +52,25 @@ function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
 /** out = ε_i·real_i + (1 − ε_i)·fake_i per row; out must differ from the inputs. */
 export function prepareMixRows(
   ctx: GpuContext,
-  a: { real: GPUBuffer; fake: GPUBuffer; eps: GPUBuffer; out: GPUBuffer; rows: number; cols: number; label?: string },
+  a: {
+    real: GpuBinding;
+    fake: GpuBinding;
+    eps: GpuBinding;
+    out: GpuBinding;
+    rows: number;
+    cols: number;
+    label?: string;
+  },
 ): Kernel {
   const label = a.label ?? 'gp.mix';
+  checkShape(label, a.rows, a.cols);
+  if (bindingsOverlap(a.out, a.real) || bindingsOverlap(a.out, a.fake) || bindingsOverlap(a.out, a.eps)) {
+    throw new Error(`${label}: out must not overlap real, fake or eps`);
+  }
+  requireFloats(label, 'real', a.real, a.rows * a.cols);
+  requireFloats(label, 'fake', a.fake, a.rows * a.cols);
+  requireFloats(label, 'eps', a.eps, a.rows);
+  requireFloats(label, 'out', a.out, a.rows * a.cols);
   const wg = ctx.tuning.reductionWorkgroup;
   const grid = gridFor(Math.ceil((a.rows * a.cols) / wg), ctx.limits.maxComputeWorkgroupsPerDimension);
   return dispatchKernel(ctx, {
@@ -63,9 +90,24 @@ export function prepareMixRows(
 /** seed = ∂R/∂g for R = (λ/rows)·Σ(‖g_i‖ − 1)², and stats[0] = R. One workgroup. */
 export function preparePenaltySeed(
   ctx: GpuContext,
-  a: { grad: GPUBuffer; seed: GPUBuffer; stats: GPUBuffer; rows: number; cols: number; lambda: number; label?: string },
+  a: {
+    grad: GpuBinding;
+    seed: GpuBinding;
+    stats: GpuBinding;
+    rows: number;
+    cols: number;
+    lambda: number;
+    label?: string;
+  },
 ): Kernel {
   const label = a.label ?? 'gp.seed';
+  checkShape(label, a.rows, a.cols);
+  if (bindingsOverlap(a.seed, a.grad) || bindingsOverlap(a.stats, a.grad) || bindingsOverlap(a.stats, a.seed)) {
+    throw new Error(`${label}: grad, seed and stats must not overlap`);
+  }
+  requireFloats(label, 'grad', a.grad, a.rows * a.cols);
+  requireFloats(label, 'seed', a.seed, a.rows * a.cols);
+  requireFloats(label, 'stats', a.stats, 1);
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'penalty_seed'),

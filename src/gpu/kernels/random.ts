@@ -1,6 +1,7 @@
 /** Launchers for shaders/random.wgsl: GPU-side noise and data draws, advanced by a GPU counter. */
 import randomCode from '../../../shaders/random.wgsl?raw';
-import { packUniform } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
@@ -25,8 +26,19 @@ function randomKernel(
   entryPoint: string,
   threads: number,
   fields: { seed: number; stream: number; anchorCount?: number; std: number; dim?: number },
-  bindings: Partial<Record<keyof typeof SHADER.slots, GPUBuffer>>,
+  bindings: { counter: GpuBinding; out: GpuBinding; anchors?: GpuBinding },
+  sizes: { out: number; anchors?: number },
 ): Kernel {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`${label}: the draw must have a positive whole number of values, got ${threads}`);
+  }
+  // Both are read_write: Dawn rejects a bind group whose writable ranges alias.
+  if (bindingsOverlap(bindings.out, bindings.counter)) throw new Error(`${label}: out must not overlap counter`);
+  requireFloats(label, 'counter', bindings.counter, 1);
+  requireFloats(label, 'out', bindings.out, sizes.out);
+  if (bindings.anchors && sizes.anchors !== undefined) {
+    requireFloats(label, 'anchors', bindings.anchors, sizes.anchors);
+  }
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
   const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   const [x, y] = gridFor(Math.ceil(threads / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
@@ -51,7 +63,8 @@ function randomKernel(
   return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...bindings }), workgroups: [x, y] });
 }
 
-export function prepareDrawTick(ctx: GpuContext, counter: GPUBuffer, label = 'random.tick'): Kernel {
+export function prepareDrawTick(ctx: GpuContext, counter: GpuBinding, label = 'random.tick'): Kernel {
+  requireFloats(label, 'counter', counter, 1);
   const pipeline = ctx.pipelines.compute({
     family: SHADER.family,
     code: SHADER.code,
@@ -64,7 +77,7 @@ export function prepareDrawTick(ctx: GpuContext, counter: GPUBuffer, label = 'ra
 /** out[0..n) ~ N(0, std²), fixed by (seed, stream, current counter). */
 export function prepareNormalDraw(
   ctx: GpuContext,
-  a: { out: GPUBuffer; n: number; std?: number; seed: number; stream: number; counter: GPUBuffer; label?: string },
+  a: { out: GpuBinding; n: number; std?: number; seed: number; stream: number; counter: GpuBinding; label?: string },
 ): Kernel {
   return randomKernel(
     ctx,
@@ -73,13 +86,14 @@ export function prepareNormalDraw(
     a.n,
     { seed: a.seed, stream: a.stream, std: a.std ?? 1 },
     { counter: a.counter, out: a.out },
+    { out: a.n },
   );
 }
 
 /** out[0..n) ~ U(0, 1), open interval, fixed by (seed, stream, current counter). */
 export function prepareUniformDraw(
   ctx: GpuContext,
-  a: { out: GPUBuffer; n: number; seed: number; stream: number; counter: GPUBuffer; label?: string },
+  a: { out: GpuBinding; n: number; seed: number; stream: number; counter: GpuBinding; label?: string },
 ): Kernel {
   return randomKernel(
     ctx,
@@ -88,6 +102,7 @@ export function prepareUniformDraw(
     a.n,
     { seed: a.seed, stream: a.stream, std: 0 },
     { counter: a.counter, out: a.out },
+    { out: a.n },
   );
 }
 
@@ -95,14 +110,14 @@ export function prepareUniformDraw(
 export function prepareAnchorSample(
   ctx: GpuContext,
   a: {
-    out: GPUBuffer;
+    out: GpuBinding;
     n: number;
-    anchors: GPUBuffer;
+    anchors: GpuBinding;
     anchorCount: number;
     std: number;
     seed: number;
     stream: number;
-    counter: GPUBuffer;
+    counter: GpuBinding;
     label?: string;
   },
 ): Kernel {
@@ -113,6 +128,7 @@ export function prepareAnchorSample(
     a.n,
     { seed: a.seed, stream: a.stream, anchorCount: a.anchorCount, std: a.std },
     { counter: a.counter, out: a.out, anchors: a.anchors },
+    { out: 2 * a.n, anchors: 2 * a.anchorCount },
   );
 }
 
@@ -120,14 +136,14 @@ export function prepareAnchorSample(
 export function prepareRowSample(
   ctx: GpuContext,
   a: {
-    out: GPUBuffer;
+    out: GpuBinding;
     n: number;
-    rows: GPUBuffer;
+    rows: GpuBinding;
     count: number;
     dim: number;
     seed: number;
     stream: number;
-    counter: GPUBuffer;
+    counter: GpuBinding;
     label?: string;
   },
 ): Kernel {
@@ -138,5 +154,6 @@ export function prepareRowSample(
     a.n * a.dim,
     { seed: a.seed, stream: a.stream, anchorCount: a.count, std: 0, dim: a.dim },
     { counter: a.counter, out: a.out, anchors: a.rows },
+    { out: a.n * a.dim, anchors: a.count * a.dim },
   );
 }

@@ -5,7 +5,8 @@
  * discriminator's optimizer update, and the layer's forward uses W itself.
  */
 import weightNormCode from '../../../shaders/weight_norm.wgsl?raw';
-import { packUniform } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { labelOfBinding, packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 import { kernelShader } from '../shader-source';
@@ -23,6 +24,12 @@ const SHADER = WEIGHT_NORM_SHADER;
 export const WEIGHT_NORM_EPS = 1e-12;
 /** WGAN's default clipping constant. */
 export const DEFAULT_CLIP = 0.01;
+
+function checkShape(label: string, dOut: number, dIn: number): void {
+  if (!Number.isInteger(dOut) || dOut < 1 || !Number.isInteger(dIn) || dIn < 1) {
+    throw new Error(`${label}: the weight must be a positive whole number of rows and columns, got ${dOut} × ${dIn}`);
+  }
+}
 
 /** The shader's WG: the profile's reductionWorkgroup (a power of two: tree reduction), also clip's workgroup. */
 function pipeline(ctx: GpuContext, entryPoint: string): GPUComputePipeline {
@@ -50,11 +57,11 @@ function params(ctx: GpuContext, label: string, rows: number, cols: number, rowS
 
 export interface WeightNormForwardArgs {
   /** Raw weight, d_out × d_in row-major. */
-  w: GPUBuffer;
+  w: GpuBinding;
   /** Out: W̄, d_out × d_in; must differ from w. */
-  wBar: GPUBuffer;
+  wBar: GpuBinding;
   /** Out: the d_out row norms, kept for the backward. */
-  norms: GPUBuffer;
+  norms: GpuBinding;
   dOut: number;
   dIn: number;
   label?: string;
@@ -62,7 +69,14 @@ export interface WeightNormForwardArgs {
 
 /** W̄_i = W_i / ‖W_i‖₂ per row, and the norms. One workgroup per row. */
 export function prepareWeightNormForward(ctx: GpuContext, a: WeightNormForwardArgs): Kernel {
-  const label = a.label ?? `${a.w.label}.wn.forward`;
+  const label = a.label ?? `${labelOfBinding(a.w)}.wn.forward`;
+  checkShape(label, a.dOut, a.dIn);
+  if (bindingsOverlap(a.wBar, a.w) || bindingsOverlap(a.norms, a.w) || bindingsOverlap(a.norms, a.wBar)) {
+    throw new Error(`${label}: w, wBar and norms must not overlap`);
+  }
+  requireFloats(label, 'w', a.w, a.dOut * a.dIn);
+  requireFloats(label, 'wBar', a.wBar, a.dOut * a.dIn);
+  requireFloats(label, 'norms', a.norms, a.dOut);
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'forward'),
@@ -73,12 +87,12 @@ export function prepareWeightNormForward(ctx: GpuContext, a: WeightNormForwardAr
 
 export interface WeightNormBackwardArgs {
   /** g = ∂L/∂W̄, d_out × d_in. */
-  gWbar: GPUBuffer;
+  gWbar: GpuBinding;
   /** The forward's W̄ and row norms. */
-  wBar: GPUBuffer;
-  norms: GPUBuffer;
+  wBar: GpuBinding;
+  norms: GpuBinding;
   /** Out: ∂L/∂W; must differ from gWbar and wBar. */
-  gW: GPUBuffer;
+  gW: GpuBinding;
   dOut: number;
   dIn: number;
   label?: string;
@@ -86,7 +100,19 @@ export interface WeightNormBackwardArgs {
 
 /** ∂L/∂W_i = (g_i − (g_i·W̄_i) W̄_i) / ‖W_i‖ per row. One workgroup per row. */
 export function prepareWeightNormBackward(ctx: GpuContext, a: WeightNormBackwardArgs): Kernel {
-  const label = a.label ?? `${a.gWbar.label}.wn.backward`;
+  const label = a.label ?? `${labelOfBinding(a.gWbar)}.wn.backward`;
+  checkShape(label, a.dOut, a.dIn);
+  if (bindingsOverlap(a.gW, a.gWbar) || bindingsOverlap(a.gW, a.wBar) || bindingsOverlap(a.gW, a.norms)) {
+    throw new Error(`${label}: gW must not overlap gWbar, wBar or norms`);
+  }
+  for (const [name, binding] of [
+    ['gWbar', a.gWbar],
+    ['wBar', a.wBar],
+    ['gW', a.gW],
+  ] as const) {
+    requireFloats(label, name, binding, a.dOut * a.dIn);
+  }
+  requireFloats(label, 'norms', a.norms, a.dOut);
   return dispatchKernel(ctx, {
     label,
     pipeline: pipeline(ctx, 'backward'),
@@ -102,10 +128,15 @@ export function prepareWeightNormBackward(ctx: GpuContext, a: WeightNormBackward
 }
 
 /** WGAN weight clipping in place: W ← clamp(W, −c, c) over n elements (c = 0.01 by default). */
-export function prepareWeightClip(ctx: GpuContext, a: { w: GPUBuffer; n: number; c?: number; label?: string }): Kernel {
-  const label = a.label ?? `${a.w.label}.clip`;
+export function prepareWeightClip(
+  ctx: GpuContext,
+  a: { w: GpuBinding; n: number; c?: number; label?: string },
+): Kernel {
+  const label = a.label ?? `${labelOfBinding(a.w)}.clip`;
   const c = a.c ?? DEFAULT_CLIP;
   if (!(c > 0)) throw new Error(`${label}: the clipping constant must be positive, got ${c}`);
+  checkShape(label, 1, a.n);
+  requireFloats(label, 'w', a.w, a.n);
   const WG = ctx.tuning.reductionWorkgroup;
   const grid = gridFor(Math.ceil(a.n / WG), ctx.limits.maxComputeWorkgroupsPerDimension);
   return dispatchKernel(ctx, {
