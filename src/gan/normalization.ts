@@ -33,8 +33,10 @@ export interface NormalizedWeight {
   refresh(): Op[];
   /** ∂L/∂W̄ → ∂L/∂W, after D's backward. */
   backward(): Op[];
-  /** After the optimizer updated W (clipping). */
+  /** After the optimizer updated W (clipping; WN's W̄). */
   afterOptimizer(): Op[];
+  /** Once, when the run is built (WN's first W̄). */
+  initial(): Op[];
 }
 
 export interface NormalizationOptions {
@@ -86,6 +88,7 @@ function plain(kind: VariantName, layer: NormalizableLayer, afterOptimizer: Op[]
     refresh: () => [],
     backward: () => [],
     afterOptimizer: () => afterOptimizer,
+    initial: () => [],
   };
 }
 
@@ -113,6 +116,7 @@ function spectral(backend: Backend, layer: NormalizableLayer, options: Normaliza
     refresh: () => refresh,
     backward: () => backward,
     afterOptimizer: () => [],
+    initial: () => [],
   };
 }
 
@@ -134,15 +138,18 @@ function weightNorm(backend: Backend, layer: NormalizableLayer): NormalizedWeigh
   const backward = [
     backend.weightNormBackward({ gWbar, wBar, norms, gW: layer.gW, dOut, dIn, label: `${name}.wn.backward` }),
   ];
+  // W̄ depends on W alone and W changes only in the optimizer: W̄ is made once at the start and
+  // after each update of W, and is then current for every later D update and G step.
   return {
     kind: 'wn',
     layer,
     wBar,
     gWbar,
-    perUpdate: () => forward,
-    refresh: () => forward,
+    perUpdate: () => [],
+    refresh: () => [],
     backward: () => backward,
-    afterOptimizer: () => [],
+    afterOptimizer: () => forward,
+    initial: () => forward,
   };
 }
 

@@ -61,6 +61,9 @@ export class GanVariant {
     const wBars = this.normalized.map((n) => n.wBar);
     const gWbars = this.normalized.map((n) => n.gWbar);
 
+    this.statsD = backend.tensor(`${name}.statsD`, 3);
+    this.statsG = backend.tensor(`${name}.statsG`, 3);
+    this.statsGP = backend.tensor(`${name}.statsGP`, 1);
     // G's output gradient is D's input gradient on the fake batch: the two traces share it.
     const fakeGrad = backend.tensor(`${name}.fakeGrad`, B * size);
     // D's update sees the real and the generated batch as one batch of 2B rows where a batch's
@@ -89,9 +92,6 @@ export class GanVariant {
         );
     this.evalTrace = model.generatorTrace('eval', shared.evalZ, config.evalSamples, { training: false });
     this.probeTrace = model.discriminatorTrace('probe', shared.real, B, { weights: wBars, outputGrad: shared.ones });
-    this.statsD = backend.tensor(`${name}.statsD`, 3);
-    this.statsG = backend.tensor(`${name}.statsG`, 3);
-    this.statsGP = backend.tensor(`${name}.statsGP`, 1);
 
     const adam = config.adam;
     const optimizer = (label: string, params: TrainableParam[]): Op[] => {
@@ -162,7 +162,7 @@ export class GanVariant {
           ]
         : []),
     ];
-    this.warmupOps = this.normalized.flatMap((n) => spectralWarmup(backend, n, config.snWarmup));
+    this.warmupOps = this.normalized.flatMap((n) => [...n.initial(), ...spectralWarmup(backend, n, config.snWarmup)]);
   }
 
   /**
