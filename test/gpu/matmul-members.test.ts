@@ -346,7 +346,7 @@ describe('batched matmul rejects bad batches, naming the value', () => {
     const a = viewOf(arena, 0, 128);
     const b = viewOf(arena, 1024, 128);
     const args = { ...shape, a, b, c: viewOf(output, 256, 128) };
-    const two = (o: number[]) => ({ count: 2, offsets: { b: o } });
+    const two = (o: number[]) => ({ count: 2, offsets: { b: o, c: [0, 64] } });
     expect(() => prepareMatmul(ctx, args, two([0, 120]))).toThrow(/B holds 128 floats, needs 136 \(member 1/);
     expect(() => prepareMatmul(ctx, args, two([0, 66]))).toThrow(/member 1's offset 66 into B is not a multiple of 4/);
     expect(() => prepareMatmul(ctx, args, { count: 9, offsets: {} })).toThrow(/1 to 8 members, got 9/);
@@ -355,6 +355,10 @@ describe('batched matmul rejects bad batches, naming the value', () => {
     );
     expect(() => prepareMatmul(ctx, args, { count: 2, offsets: { d: [0, 64] } })).toThrow(/no member slot "d"/);
     expect(() => prepareMatmul(ctx, args, { count: 2, offsets: { bias: [0, 64] } })).toThrow(/bias, but no bias/);
+    expect(() => prepareMatmul(ctx, args, { count: 2, offsets: { c: [64, 64] } })).toThrow(
+      /members 0 and 1 write overlapping C \(offsets 64 and 64, 16 floats each\)/,
+    );
+    expect(() => prepareMatmul(ctx, args, { count: 3, offsets: { c: [40, 0, 16] } })).not.toThrow();
     // C in A's buffer, even disjoint from every input, would fail WebGPU's usage validation at submit.
     expect(() => prepareMatmul(ctx, { ...args, c: viewOf(arena, 2048, 128) })).toThrow(
       /C must be a different buffer from A, B and bias/,

@@ -122,6 +122,19 @@ function checkSize(label: string, name: string, binding: GpuBinding, floats: num
   });
 }
 
+/** Members write their own C: two whose C overlap would race (inputs may be shared, C may not). */
+function checkDisjoint(label: string, offsets: readonly number[], floats: number): void {
+  const order = offsets.map((offset, member) => ({ offset, member })).sort((x, y) => x.offset - y.offset);
+  for (let i = 1; i < order.length; i++) {
+    const [p, q] = [order[i - 1], order[i]];
+    if (floats > 0 && q.offset < p.offset + floats) {
+      throw new Error(
+        `${label}: members ${p.member} and ${q.member} write overlapping C (offsets ${p.offset} and ${q.offset}, ${floats} floats each)`,
+      );
+    }
+  }
+}
+
 /** A vec4 view reads member offsets as offset / 4: they must be whole vec4s. */
 function checkVec4(label: string, name: string, offsets: readonly number[]): void {
   offsets.forEach((offset, member) => {
@@ -169,6 +182,7 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs, batch?: MemberB
   checkSize(label, 'B', args.b, k * n, offsets.b);
   checkSize(label, 'C', args.c, m * n, offsets.c);
   if (args.bias) checkSize(label, 'bias', args.bias, n, offsets.bias);
+  checkDisjoint(label, offsets.c, m * n);
   const tuning = { ...ctx.tuning.matmul, ...args.tuning };
   // The split-K reduce is one thread per element, like the elementwise kernels.
   const REDUCE_WG = ctx.tuning.elementwiseWorkgroup;
