@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { Activation } from '../../src/gpu/activation';
 import { viewOf, type BufferView } from '../../src/gpu/binding';
 import type { GpuContext } from '../../src/gpu/device';
-import type { Kernel } from '../../src/gpu/kernel';
+import { dispatchKernel, type Kernel } from '../../src/gpu/kernel';
 import { prepareMatmul, type MatmulArgs, type MatmulTuning } from '../../src/gpu/kernels/matmul';
 import type { MemberBatch } from '../../src/gpu/members';
 import { matmulReference } from '../../src/reference/matmul';
@@ -365,5 +365,31 @@ describe('batched matmul rejects bad batches, naming the value', () => {
     );
     ctx.buffers.destroy(arena);
     ctx.buffers.destroy(output);
+  });
+});
+
+describe('why C needs a buffer of its own', () => {
+  it('WebGPU rejects a dispatch that writes one view of a buffer and reads another, disjoint one', async () => {
+    const ctx = await testGpu();
+    const module = ctx.device.createShaderModule({
+      label: 'matmulMembersTest.copy',
+      code: `@group(0) @binding(0) var<storage, read> src: array<f32>;
+             @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+             @compute @workgroup_size(1) fn main() { dst[0] = src[0]; }`,
+    });
+    const pipeline = ctx.device.createComputePipeline({
+      label: 'matmulMembersTest.copy',
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+    });
+    const shared = ctx.buffers.storage('matmulMembersTest.shared', 128);
+    const kernel = dispatchKernel(ctx, {
+      label: 'matmulMembersTest.copy',
+      pipeline,
+      bindings: { 0: viewOf(shared, 0, 4), 1: viewOf(shared, 256, 4) },
+      workgroups: [1],
+    });
+    await expect(runCounting(ctx, [kernel])).rejects.toThrow(/writable usage and another usage/);
+    ctx.buffers.destroy(shared);
   });
 });
