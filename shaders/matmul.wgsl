@@ -105,18 +105,23 @@ const SLOT_BIAS: u32 = 3u;
 
 // This invocation's member's element offsets (set first thing by each entry point), so every
 // access below is `array[off + index]` with the index arithmetic it had before members.
-var<private> member: u32;
 var<private> a_off: u32;
 var<private> b_off: u32;
 var<private> c_off: u32;
 var<private> bias_off: u32;
+// Where this member's tile-pass output starts: its C, or its region of the split-K workspace.
+var<private> out_off: u32;
 
 fn select_member(z: u32) {
-  member = z;
   a_off = member_offset(SLOT_A, z);
   b_off = member_offset(SLOT_B, z);
   c_off = member_offset(SLOT_C, z);
   bias_off = member_offset(SLOT_BIAS, z);
+  if (SPLIT) {
+    out_off = z * params.splits * params.m * params.n;
+  } else {
+    out_off = c_off;
+  }
 }
 
 // a_tile[kk · WG_Y + q] = op(A)[row0 + 4q … row0 + 4q + 3][k0 + kk]
@@ -276,15 +281,6 @@ fn accumulate_tile(tile: Tile, lid: vec3<u32>) -> array<vec4<f32>, 4> {
   return acc;
 }
 
-// Where this member's tile-pass output starts: its C, or slice `split` of its workspace region.
-fn out_base(split: u32) -> u32 {
-  let mn = params.m * params.n;
-  if (SPLIT) {
-    return (member * params.splits + split) * mn;
-  }
-  return c_off;
-}
-
 fn finish(x: f32, col: u32) -> f32 {
   var v = x;
   if (HAS_BIAS) {
@@ -308,7 +304,7 @@ fn matmul(
   let acc = accumulate_tile(tile, lid);
   let m = params.m;
   let n = params.n;
-  let base = out_base(tile.split);
+  let base = tile.split * m * n;
   let col = tile.col0 + 4u * lid.x;
   for (var i = 0u; i < 4u; i++) {
     let row = tile.row0 + 4u * lid.y + i;
@@ -319,7 +315,7 @@ fn matmul(
       if (CHECK_N && col + j >= n) {
         break;
       }
-      let idx = base + row * n + col + j;
+      let idx = out_off + base + row * n + col + j;
       var v = acc[i][j];
       if (SPLIT) {
         c[idx] = v;
@@ -352,7 +348,7 @@ fn matmul_c4(
   if (CHECK_N && col >= n) {
     return;
   }
-  let base = out_base(tile.split);
+  let base = tile.split * m * n;
   var b4v = vec4<f32>(0.0);
   if (HAS_BIAS && !SPLIT) {
     let bc = bias_off + col;
@@ -363,7 +359,7 @@ fn matmul_c4(
     if (CHECK_M && row >= m) {
       break;
     }
-    let idx = (base + row * n + col) / 4u;
+    let idx = (out_off + base + row * n + col) / 4u;
     var v = acc[i];
     if (!SPLIT) {
       if (ACCUMULATE) {
@@ -394,7 +390,7 @@ fn matmul_splitk_reduce(
   if (i >= count) {
     return;
   }
-  let region = member * params.splits * count;
+  let region = wid.z * params.splits * count;
   var v = 0.0;
   for (var s = 0u; s < params.splits; s++) {
     v += partials[region + s * count + i];
