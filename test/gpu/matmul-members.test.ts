@@ -15,7 +15,7 @@ import type { Activation } from '../../src/gpu/activation';
 import { viewOf, type BufferView } from '../../src/gpu/binding';
 import type { GpuContext } from '../../src/gpu/device';
 import { dispatchKernel, type Kernel } from '../../src/gpu/kernel';
-import { prepareMatmul, type MatmulArgs, type MatmulTuning } from '../../src/gpu/kernels/matmul';
+import { MATMUL_TUNING, prepareMatmul, type MatmulArgs, type MatmulTuning } from '../../src/gpu/kernels/matmul';
 import type { MemberBatch } from '../../src/gpu/members';
 import { matmulReference } from '../../src/reference/matmul';
 import { Rng } from '../../src/reference/random';
@@ -308,6 +308,15 @@ describe('batched matmul: every member bit-identical to its own unbatched run, s
       { m: 1, n: 1, k: 127, splitK: 4, count: 1 },
     ];
     for (const c of cases) expect(await check(ctx, rng, c), describeCase(c)).toBe(2);
+  });
+
+  it("the GPU profile's 64×64 tiling (16×16 threads), with and without split-K", async () => {
+    const ctx = await testGpu();
+    const rng = new Rng(9);
+    await check(ctx, rng, { m: 127, n: 68, k: 33, count: 3, ...LEAKY, tuning: MATMUL_TUNING });
+    expect(
+      await check(ctx, rng, { m: 33, n: 7, k: 300, transA: true, splitK: 3, count: 2, tuning: MATMUL_TUNING }),
+    ).toBe(2);
   });
 
   it('split-K off (splitK = 1) on a long k stays one dispatch', async () => {
