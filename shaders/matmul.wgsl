@@ -15,6 +15,13 @@
 //   bias array<f32>          always bound (the launcher binds A there when there is no bias:
 //                            a binding under a false override branch still counts as used)
 //   partials array<f32>      split-K slices, read by `matmul_splitk_reduce`
+//   members (uniform, lib/members.wgsl): per-member element offsets into a, b, c and bias
+//
+// Members (src/gpu/members.ts): one dispatch runs the product for every member of a batch, member
+// = workgroup_id.z; member z reads and writes a, b, c, bias (and a4, b4, c4 at offset/4: members
+// start on 256-byte boundaries) from its offsets in the members table. The split-K workspace is
+// not in the table: the launcher allocates one region of splits·m·n per member, member z's at
+// z·splits·m·n. Unbatched, the table is zeros and z = 1: the same indices as without members.
 //
 // Blocking: a workgroup of WG_X×WG_Y threads computes a TILE_M×TILE_N tile of C (TILE_M = 4·WG_Y,
 // TILE_N = 4·WG_X; 16×16 threads → 64×64). Each thread owns a 4×4 block (rows ty·4…ty·4+3, columns
@@ -35,6 +42,7 @@
 // (bound as c / c4, at offset s·m·n) and `matmul_splitk_reduce` sums the slices in a fixed order
 // and applies the epilogue.
 #include "lib/activation.wgsl"
+#include "lib/members.wgsl"
 
 // Tile and ordering come from the device profile (src/gpu/tuning.ts ctx.tuning.matmul: 16×16 threads
 // on GPUs, 4×4 on software adapters); the defaults are GPU_TUNING's.
@@ -87,6 +95,34 @@ struct Params {
 @group(0) @binding(6) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read_write> c4: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read> partials: array<f32>;
+@group(0) @binding(9) var<uniform> members: Members;
+
+// Member table slots: the launcher's MATMUL_MEMBER_SLOTS order.
+const SLOT_A: u32 = 0u;
+const SLOT_B: u32 = 1u;
+const SLOT_C: u32 = 2u;
+const SLOT_BIAS: u32 = 3u;
+
+// This invocation's member's element offsets (set first thing by each entry point), so every
+// access below is `array[off + index]` with the index arithmetic it had before members.
+var<private> a_off: u32;
+var<private> b_off: u32;
+var<private> c_off: u32;
+var<private> bias_off: u32;
+// Where this member's tile-pass output starts: its C, or its region of the split-K workspace.
+var<private> out_off: u32;
+
+fn select_member(z: u32) {
+  a_off = member_offset(SLOT_A, z);
+  b_off = member_offset(SLOT_B, z);
+  c_off = member_offset(SLOT_C, z);
+  bias_off = member_offset(SLOT_BIAS, z);
+  if (SPLIT) {
+    out_off = z * params.splits * params.m * params.n;
+  } else {
+    out_off = c_off;
+  }
+}
 
 // a_tile[kk · WG_Y + q] = op(A)[row0 + 4q … row0 + 4q + 3][k0 + kk]
 var<workgroup> a_tile: array<vec4<f32>, A_TILE_VEC4S>;
@@ -129,10 +165,10 @@ fn load_a_tile(row0: u32, k0: u32, tid: u32) {
       var v = vec4<f32>(0.0);
       if (VEC_A) {
         if ((!CHECK_K || kg < k) && (!CHECK_M || rg < m)) {
-          v = a4[(kg * m + rg) / 4u];
+          v = a4[a_off / 4u + (kg * m + rg) / 4u];
         }
       } else if (!CHECK_K || kg < k) {
-        let base = kg * m + rg;
+        let base = a_off + kg * m + rg;
         for (var j = 0u; j < 4u; j++) {
           if (!CHECK_M || rg + j < m) {
             v[j] = a[base + j];
@@ -151,10 +187,10 @@ fn load_a_tile(row0: u32, k0: u32, tid: u32) {
       var v = vec4<f32>(0.0);
       if (VEC_A) {
         if ((!CHECK_M || rg < m) && (!CHECK_K || kg < k)) {
-          v = a4[(rg * k + kg) / 4u];
+          v = a4[a_off / 4u + (rg * k + kg) / 4u];
         }
       } else if (!CHECK_M || rg < m) {
-        let base = rg * k + kg;
+        let base = a_off + rg * k + kg;
         for (var j = 0u; j < 4u; j++) {
           if (!CHECK_K || kg + j < k) {
             v[j] = a[base + j];
@@ -181,10 +217,10 @@ fn load_b_tile(col0: u32, k0: u32, tid: u32) {
       var v = vec4<f32>(0.0);
       if (VEC_B) {
         if ((!CHECK_K || kg < k) && (!CHECK_N || cg < n)) {
-          v = b4[(kg * n + cg) / 4u];
+          v = b4[b_off / 4u + (kg * n + cg) / 4u];
         }
       } else if (!CHECK_K || kg < k) {
-        let base = kg * n + cg;
+        let base = b_off + kg * n + cg;
         for (var j = 0u; j < 4u; j++) {
           if (!CHECK_N || cg + j < n) {
             v[j] = b[base + j];
@@ -203,10 +239,10 @@ fn load_b_tile(col0: u32, k0: u32, tid: u32) {
       var v = vec4<f32>(0.0);
       if (VEC_B) {
         if ((!CHECK_N || cg < n) && (!CHECK_K || kg < k)) {
-          v = b4[(cg * k + kg) / 4u];
+          v = b4[b_off / 4u + (cg * k + kg) / 4u];
         }
       } else if (!CHECK_N || cg < n) {
-        let base = cg * k + kg;
+        let base = b_off + cg * k + kg;
         for (var j = 0u; j < 4u; j++) {
           if (!CHECK_K || kg + j < k) {
             v[j] = b[base + j];
@@ -248,7 +284,7 @@ fn accumulate_tile(tile: Tile, lid: vec3<u32>) -> array<vec4<f32>, 4> {
 fn finish(x: f32, col: u32) -> f32 {
   var v = x;
   if (HAS_BIAS) {
-    v += bias[col];
+    v += bias[bias_off + col];
   }
   return activate(v, params.slope);
 }
@@ -260,6 +296,7 @@ fn matmul(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_id) lid: vec3<u32>,
 ) {
+  select_member(wid.z);
   let tile = locate_tile(wid, nwg);
   if (!tile.valid) {
     return;
@@ -278,7 +315,7 @@ fn matmul(
       if (CHECK_N && col + j >= n) {
         break;
       }
-      let idx = base + row * n + col + j;
+      let idx = out_off + base + row * n + col + j;
       var v = acc[i][j];
       if (SPLIT) {
         c[idx] = v;
@@ -299,6 +336,7 @@ fn matmul_c4(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_id) lid: vec3<u32>,
 ) {
+  select_member(wid.z);
   let tile = locate_tile(wid, nwg);
   if (!tile.valid) {
     return;
@@ -313,14 +351,15 @@ fn matmul_c4(
   let base = tile.split * m * n;
   var b4v = vec4<f32>(0.0);
   if (HAS_BIAS && !SPLIT) {
-    b4v = vec4<f32>(bias[col], bias[col + 1u], bias[col + 2u], bias[col + 3u]);
+    let bc = bias_off + col;
+    b4v = vec4<f32>(bias[bc], bias[bc + 1u], bias[bc + 2u], bias[bc + 3u]);
   }
   for (var i = 0u; i < 4u; i++) {
     let row = tile.row0 + 4u * lid.y + i;
     if (CHECK_M && row >= m) {
       break;
     }
-    let idx = (base + row * n + col) / 4u;
+    let idx = (out_off + base + row * n + col) / 4u;
     var v = acc[i];
     if (!SPLIT) {
       if (ACCUMULATE) {
@@ -338,20 +377,26 @@ fn matmul_c4(
   }
 }
 
-// Split-K: C[i] = epilogue(Σ_s partials[s·m·n + i]), slices summed in order. One thread per element.
+// Split-K: C[i] = epilogue(Σ_s partials[s·m·n + i]), slices summed in order. One thread per element;
+// member z sums the slices of its own workspace region.
 @compute @workgroup_size(REDUCE_WG)
-fn matmul_splitk_reduce(@builtin(global_invocation_id) id: vec3<u32>) {
+fn matmul_splitk_reduce(
+  @builtin(global_invocation_id) id: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+) {
+  select_member(wid.z);
   let i = id.y * params.row_stride + id.x;
   let count = params.m * params.n;
   if (i >= count) {
     return;
   }
+  let region = wid.z * params.splits * count;
   var v = 0.0;
   for (var s = 0u; s < params.splits; s++) {
-    v += partials[s * count + i];
+    v += partials[region + s * count + i];
   }
   if (ACCUMULATE) {
-    v += c[i];
+    v += c[c_off + i];
   }
-  c[i] = finish(v, i % params.n);
+  c[c_off + i] = finish(v, i % params.n);
 }

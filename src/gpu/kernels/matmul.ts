@@ -6,12 +6,19 @@
  * dimension of A / B is a multiple of 4; vec4 stores where n is; bounds checks only on dimensions
  * the tile does not divide; split-K where the output has too few tiles to fill a GPU) and records
  * one dispatch, or two with split-K (slices into a workspace, then an ordered reduction).
+ *
+ * With a MemberBatch (src/gpu/members.ts) the same one or two dispatches run the product for every
+ * member (workgroup z), each on its own slices of A, B, C and bias; the split-K workspace holds one
+ * region per member. Every member computes bit for bit what an unbatched call on its tensors does:
+ * the pipeline and the split count depend on the shape only, never on the batch.
  */
 import matmulCode from '../../../shaders/matmul.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
+import { bindingBytes, bufferOfBinding, type GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 import { GPU_TUNING, type MatmulTuning } from '../tuning';
 
@@ -25,13 +32,17 @@ export const MATMUL_SHADER = kernelShader('matmul', matmulCode, [
   'b4',
   'c4',
   'partials',
+  'members',
 ]);
 const SHADER = MATMUL_SHADER;
 
+/** The arguments a MemberBatch gives offsets for, in the shader's SLOT_A … SLOT_BIAS order. */
+export const MATMUL_MEMBER_SLOTS = ['a', 'b', 'c', 'bias'] as const;
+
 export interface MatmulArgs {
-  a: GPUBuffer;
-  b: GPUBuffer;
-  c: GPUBuffer;
+  a: GpuBinding;
+  b: GpuBinding;
+  c: GpuBinding;
   /** C is m×n row-major; op(A) is m×k; op(B) is k×n. */
   m: number;
   n: number;
@@ -41,7 +52,7 @@ export interface MatmulArgs {
   /** B stored n×k row-major (op(B) = Bᵀ) — "NT". */
   transB?: boolean;
   /** Length n, added to every row of C before the activation. */
-  bias?: GPUBuffer;
+  bias?: GpuBinding;
   /** Fused epilogue (shaders/lib/activation.wgsl's activate()); LeakyReLU takes `slope`. */
   activation?: Activation;
   slope?: number;
@@ -94,15 +105,48 @@ function splitPlan(k: number, requested: number, tileK: number): { splits: numbe
   return { splits: Math.max(1, Math.ceil(k / kChunk)), kChunk };
 }
 
-function checkSize(label: string, name: string, buffer: GPUBuffer, floats: number): void {
-  if (buffer.size < floats * 4) {
-    throw new Error(`${label}: ${name} holds ${buffer.size / 4} floats, needs ${floats}`);
+/** Offsets of each member into the range bound for `name` ([0] when not batched). */
+function offsetsOf(batch: MemberBatch | undefined, name: string): readonly number[] {
+  if (!batch) return [0];
+  return batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
+}
+
+/** Every member's `floats` floats at its offset must lie inside the bound range. */
+function checkSize(label: string, name: string, binding: GpuBinding, floats: number, offsets: readonly number[]): void {
+  const held = bindingBytes(binding) / 4;
+  offsets.forEach((offset, member) => {
+    if (offset + floats > held) {
+      const whose = offsets.length > 1 || offset > 0 ? ` (member ${member}: ${floats} floats at offset ${offset})` : '';
+      throw new Error(`${label}: ${name} holds ${held} floats, needs ${offset + floats}${whose}`);
+    }
+  });
+}
+
+/** Members write their own C: two whose C overlap would race (inputs may be shared, C may not). */
+function checkDisjoint(label: string, offsets: readonly number[], floats: number): void {
+  const order = offsets.map((offset, member) => ({ offset, member })).sort((x, y) => x.offset - y.offset);
+  for (let i = 1; i < order.length; i++) {
+    const [p, q] = [order[i - 1], order[i]];
+    if (floats > 0 && q.offset < p.offset + floats) {
+      throw new Error(
+        `${label}: members ${p.member} and ${q.member} write overlapping C (offsets ${p.offset} and ${q.offset}, ${floats} floats each)`,
+      );
+    }
   }
+}
+
+/** A vec4 view reads member offsets as offset / 4: they must be whole vec4s. */
+function checkVec4(label: string, name: string, offsets: readonly number[]): void {
+  offsets.forEach((offset, member) => {
+    if (offset % 4 !== 0) {
+      throw new Error(`${label}: member ${member}'s offset ${offset} into ${name} is not a multiple of 4 floats`);
+    }
+  });
 }
 
 const bool = (value: boolean | undefined): number => (value ? 1 : 0);
 
-export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
+export function prepareMatmul(ctx: GpuContext, args: MatmulArgs, batch?: MemberBatch): Kernel {
   const { m, n, k } = args;
   const transA = args.transA ?? false;
   const transB = args.transB ?? false;
@@ -117,13 +161,28 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
   if (args.accumulate && (args.bias || activation !== 'identity')) {
     throw new Error(`${label}: accumulate does not combine with bias or activation`);
   }
-  if (args.c === args.a || args.c === args.b || (args.bias && args.c === args.bias)) {
-    throw new Error(`${label}: C must be a different buffer from A, B and bias`);
+  // WebGPU's usage rules are per buffer: one written in a dispatch may not be read there through
+  // any binding, even a view disjoint from the written one (so bindingsOverlap is not enough).
+  const sameBuffer = (x: GpuBinding) => bufferOfBinding(args.c) === bufferOfBinding(x);
+  if (sameBuffer(args.a) || sameBuffer(args.b) || (args.bias && sameBuffer(args.bias))) {
+    throw new Error(
+      `${label}: C must be a different buffer from A, B and bias (a buffer written in a dispatch cannot be read there too, even through a disjoint view)`,
+    );
   }
-  checkSize(label, 'A', args.a, m * k);
-  checkSize(label, 'B', args.b, k * n);
-  checkSize(label, 'C', args.c, m * n);
-  if (args.bias) checkSize(label, 'bias', args.bias, n);
+  // Throws, naming the value, on a bad count, an unknown argument name or a short offset list.
+  packMemberTable(label, MATMUL_MEMBER_SLOTS, batch);
+  if (batch && !args.bias && batch.offsets.bias) throw new Error(`${label}: member offsets for bias, but no bias`);
+  const offsets = {
+    a: offsetsOf(batch, 'a'),
+    b: offsetsOf(batch, 'b'),
+    c: offsetsOf(batch, 'c'),
+    bias: offsetsOf(batch, 'bias'),
+  };
+  checkSize(label, 'A', args.a, m * k, offsets.a);
+  checkSize(label, 'B', args.b, k * n, offsets.b);
+  checkSize(label, 'C', args.c, m * n, offsets.c);
+  if (args.bias) checkSize(label, 'bias', args.bias, n, offsets.bias);
+  checkDisjoint(label, offsets.c, m * n);
   const tuning = { ...ctx.tuning.matmul, ...args.tuning };
   // The split-K reduce is one thread per element, like the elementwise kernels.
   const REDUCE_WG = ctx.tuning.elementwiseWorkgroup;
@@ -150,6 +209,14 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
     TILE_K,
   );
   const split = splits > 1;
+  const vecA = (transA ? m : k) % 4 === 0;
+  const vecB = (transB ? k : n) % 4 === 0;
+  const vecC = n % 4 === 0;
+  if (vecA) checkVec4(label, 'A', offsets.a);
+  if (vecB) checkVec4(label, 'B', offsets.b);
+  if (vecC && !split) checkVec4(label, 'C', offsets.c);
+  const count = memberCount(batch);
+  const members = memberUniform(ctx, label, MATMUL_MEMBER_SLOTS, batch);
 
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;
   const [gx, gy] = gridFor(tilesM * tilesN * splits, max);
@@ -169,7 +236,6 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
     ]),
   );
 
-  const vecC = n % 4 === 0;
   const epilogue = {
     ACT: ACTIVATION_CODE[activation],
     HAS_BIAS: bool(args.bias !== undefined),
@@ -186,8 +252,8 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
       GROUP_M,
       TRANS_A: bool(transA),
       TRANS_B: bool(transB),
-      VEC_A: bool((transA ? m : k) % 4 === 0),
-      VEC_B: bool((transB ? k : n) % 4 === 0),
+      VEC_A: bool(vecA),
+      VEC_B: bool(vecB),
       CHECK_M: bool(m % TILE_M !== 0),
       CHECK_N: bool(n % TILE_N !== 0),
       CHECK_K: bool(k % TILE_K !== 0),
@@ -195,13 +261,15 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
       ...(split ? { ACT: 0, HAS_BIAS: 0, ACCUMULATE: 0 } : epilogue),
     },
   });
-  // Without split-K the tile pass writes C; with it, slice s goes to workspace[s·m·n …].
-  const out = split ? ctx.buffers.storage(`${label}.partials`, splits * m * n) : args.c;
+  // Without split-K the tile pass writes C; with it, member z's slice s goes to
+  // workspace[(z·splits + s)·m·n …].
+  const out = split ? ctx.buffers.storage(`${label}.partials`, count * splits * m * n) : args.c;
   const tilePass = dispatchKernel(ctx, {
     label: split ? `${label}.slices` : label,
     pipeline,
     bindings: SHADER.bind({
       params,
+      members,
       a: args.a,
       a4: args.a,
       b: args.b,
@@ -210,7 +278,7 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
       // Unused without a bias, but bound all the same (see the shader's header); A is read-only.
       bias: (!split && args.bias) || args.a,
     }),
-    workgroups: [gx, gy],
+    workgroups: [gx, gy, count],
   });
   if (!split) return tilePass;
 
@@ -222,8 +290,8 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Kernel {
       entryPoint: 'matmul_splitk_reduce',
       constants: { REDUCE_WG, ...epilogue },
     }),
-    bindings: SHADER.bind({ params, c: args.c, bias: args.bias ?? out, partials: out }),
-    workgroups: reduceGrid,
+    bindings: SHADER.bind({ params, members, c: args.c, bias: args.bias ?? out, partials: out }),
+    workgroups: [...reduceGrid, count],
   });
   return sequence(label, [tilePass, reduce]);
 }
