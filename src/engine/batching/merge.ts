@@ -69,7 +69,13 @@ export function batchedKernel(ops: readonly GpuOp[]): Kernel | null {
       if (name !== w && bindingsOverlap(ranges[w], range)) return null;
     }
   }
-  return ops[0].build(ranges, { count: ops.length, offsets });
+  try {
+    return ops[0].build(ranges, { count: ops.length, offsets });
+  } catch {
+    // A launcher refuses a batch it cannot hold (e.g. split-K workspace past the largest
+    // binding): the members then run one by one, which needs nothing more than each alone.
+    return null;
+  }
 }
 
 /**

@@ -263,6 +263,13 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs, batch?: MemberB
   });
   // Without split-K the tile pass writes C; with it, member z's slice s goes to
   // workspace[(z·splits + s)·m·n …].
+  const workspaceBytes = count * splits * m * n * 4;
+  if (split && workspaceBytes > Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize)) {
+    // Batching multiplies the workspace by the members; the caller runs them one by one instead.
+    throw new Error(
+      `${label}: split-K workspace of ${count} members (${workspaceBytes} B) exceeds the device's largest binding`,
+    );
+  }
   const out = split ? ctx.buffers.storage(`${label}.partials`, count * splits * m * n) : args.c;
   const tilePass = dispatchKernel(ctx, {
     label: split ? `${label}.slices` : label,
