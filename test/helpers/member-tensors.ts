@@ -67,7 +67,7 @@ export function packMembers(
 /** A tensor in a buffer of its own, as an unbatched kernel gets it. */
 export function ownBuffer(ctx: GpuContext, label: string, data: Words): GPUBuffer {
   const buffer = ctx.buffers.storage(label, data.length);
-  ctx.device.queue.writeBuffer(buffer, 0, data);
+  ctx.device.queue.writeBuffer(buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   return buffer;
 }
 
