@@ -120,7 +120,9 @@ function prepareReduce(
   let reduced = reducedLength;
   for (let pass = 0; ; pass++) {
     const { wgJ, wgK } = workgroupShape(axis, kept, reduced, ctx.tuning.reductionWorkgroup);
-    let chunk = wgK * perThread;
+    // At least two elements per chunk: with WG_K = 1 (the kept axis fills the workgroup) and
+    // perThread = 1, a chunk of one would leave `reduced` unchanged and the plan would never end.
+    let chunk = Math.max(2, wgK * perThread);
     if (Math.ceil(reduced / chunk) > maxDim) chunk = Math.ceil(Math.ceil(reduced / maxDim) / wgK) * wgK;
     const splits = Math.ceil(reduced / chunk);
     const final = splits === 1;
