@@ -5,7 +5,7 @@
  * that is not batched is checked as one member at offset 0. Every message names the launcher, the
  * argument and the member, so a wrong layout is refused before anything reaches the GPU.
  */
-import { bindingBytes, bindingsOverlap, type GpuBinding } from './binding';
+import { bindingBytes, bindingsOverlap, bufferOfBinding, type GpuBinding } from './binding';
 import type { MemberBatch } from './members';
 
 /** Bytes per element of every tensor these checks see (f32 and the Adam step's u32). */
@@ -59,15 +59,34 @@ export function checkMemberOutput(
   }
 }
 
-/** Throws when the written binding `out` shares bytes with any of `others` (WebGPU refuses the aliasing). */
-export function checkNoAliasing(
-  label: string,
-  out: [string, GpuBinding],
-  others: ReadonlyArray<[string, GpuBinding | undefined]>,
-): void {
-  for (const [name, other] of others) {
-    if (other && bindingsOverlap(out[1], other)) {
-      throw new Error(`${label}: ${out[0]} and ${name} must not share memory (${out[0]} is written)`);
+/** A launcher argument as the usage rules see it. */
+export interface BoundArg {
+  name: string;
+  binding: GpuBinding | undefined;
+  written?: boolean;
+}
+
+/**
+ * WebGPU's rules for one dispatch: a buffer written through one binding may not be read through
+ * another, even a disjoint range (a writable and a read-only usage of one buffer in one usage
+ * scope), and two written bindings must not overlap (Dawn: "Writable storage buffer binding
+ * aliasing"). Written ranges of one buffer that are disjoint are fine. Checked here so the refusal
+ * names the arguments instead of surfacing as a validation error at dispatch.
+ */
+export function checkBindingUsage(label: string, args: readonly BoundArg[]): void {
+  for (const out of args) {
+    if (!out.written || !out.binding) continue;
+    for (const other of args) {
+      if (other === out || !other.binding) continue;
+      if (other.written && bindingsOverlap(out.binding, other.binding)) {
+        throw new Error(`${label}: ${out.name} and ${other.name} are both written and must not overlap`);
+      }
+      if (!other.written && bufferOfBinding(out.binding) === bufferOfBinding(other.binding)) {
+        throw new Error(
+          `${label}: ${out.name} is written, so ${other.name} (read) must lie in another buffer ` +
+            `(WebGPU refuses a dispatch that writes one range of a buffer and reads another)`,
+        );
+      }
     }
   }
 }

@@ -103,16 +103,32 @@ describe('batched Adam', () => {
 
   it('refuses a bad layout before making anything, naming the argument and member', async () => {
     const ctx = await testGpu();
-    const buffer = ctx.buffers.storage('layout', 64 * 16);
-    const at = (block: number, floats: number) => viewOf(buffer, block * 256, floats);
-    const args = { param: at(0, 128), grad: at(2, 128), m: at(4, 128), v: at(6, 128), step: at(8, 64), n: 7, ...HYPER };
+    // What the update writes (param, m, v) in one buffer, what it reads (grad, step) in another.
+    const written = ctx.buffers.storage('layout.written', 64 * 6);
+    const read = ctx.buffers.storage('layout.read', 64 * 3);
+    const w = (block: number, floats: number) => viewOf(written, block * 256, floats);
+    const args = {
+      param: w(0, 128),
+      m: w(2, 128),
+      v: w(4, 128),
+      grad: viewOf(read, 0, 128),
+      step: viewOf(read, 512, 64),
+      n: 7,
+      ...HYPER,
+    };
     const fine = { param: [0, 64], grad: [0, 64], m: [0, 64], v: [0, 64], step: [0, 1] };
     const batch = (changed: Record<string, number[]>) => ({ count: 2, offsets: { ...fine, ...changed } });
     const made = ctx.buffers.buffersMade;
     expect(() => prepareAdamUpdate(ctx, args, batch({ v: [0, 122] }))).toThrow(/member 1's v \[122, 129\) passes/);
     expect(() => prepareAdamUpdate(ctx, args, batch({ step: [0, 64] }))).toThrow(/member 1's step \[64, 65\) passes/);
     expect(() => prepareAdamUpdate(ctx, args, batch({ m: [0, 3] }))).toThrow(/members 0 and 1 write overlapping m/);
-    expect(() => prepareAdamUpdate(ctx, { ...args, v: at(4, 16) })).toThrow(/m and v must not share memory/);
+    expect(() => prepareAdamUpdate(ctx, { ...args, v: w(3, 16) })).toThrow(
+      /m and v are both written and must not overlap/,
+    );
+    // WebGPU refuses a dispatch that writes one range of a buffer and reads another, even disjoint.
+    expect(() => prepareAdamUpdate(ctx, { ...args, grad: w(5, 7) })).toThrow(
+      /param is written, so grad \(read\) must lie in another buffer/,
+    );
     // Two members on one counter would both add one (and race): a shared counter is ticked unbatched.
     expect(() => prepareAdamTick(ctx, { step: args.step }, { count: 2, offsets: { step: [3, 3] } })).toThrow(
       /members 0 and 1 write overlapping step/,
@@ -122,6 +138,7 @@ describe('batched Adam', () => {
     );
     expect(() => prepareAdamUpdate(ctx, { ...args, beta1: 1 }, batch({}))).toThrow(/beta1 must lie in \[0, 1\), got 1/);
     expect(ctx.buffers.buffersMade).toBe(made);
-    ctx.buffers.destroy(buffer);
+    ctx.buffers.destroy(written);
+    ctx.buffers.destroy(read);
   });
 });

@@ -10,7 +10,7 @@ import type { GanLossKind } from '../../src/core/loss';
 import { LOSS_STATS, prepareDiscriminatorLoss, prepareGeneratorLoss } from '../../src/gpu/kernels/loss';
 import { discriminatorLoss, generatorLoss, sigmoid, softplus } from '../../src/reference/loss';
 import { Rng } from '../../src/reference/random';
-import { expectClose, testGpu } from '../helpers/gpu';
+import { expectClose, runAndRead, testGpu } from '../helpers/gpu';
 import { asFloats, runBatchedCase } from '../helpers/member-tensors';
 
 const KINDS: GanLossKind[] = ['standard', 'hinge', 'wgan'];
@@ -178,17 +178,62 @@ describe('batched GAN losses', () => {
     });
   }
 
+  it('written outputs may share one buffer (disjoint views), and so may the inputs', async () => {
+    // The layout a trainer may use: all outputs of the loss in one buffer, all logits in another.
+    const ctx = await testGpu();
+    const [nr, nf, count] = [7, 33, 2];
+    const real = logits(1, nr);
+    const fake = logits(2, nf);
+    const inputs = ctx.buffers.storage('loss.inputs', 64 * 4);
+    const outputs = ctx.buffers.storage('loss.outputs', 64 * 6);
+    for (let m = 0; m < count; m++) {
+      ctx.buffers.write(inputs, real(m), 64 * m);
+      ctx.buffers.write(inputs, fake(m), 128 + 64 * m);
+    }
+    const kernel = prepareDiscriminatorLoss(
+      ctx,
+      {
+        kind: 'standard',
+        real: viewOf(inputs, 0, 128),
+        fake: viewOf(inputs, 512, 128),
+        dReal: viewOf(outputs, 0, 128),
+        dFake: viewOf(outputs, 512, 128),
+        stats: viewOf(outputs, 1024, 128),
+        nReal: nr,
+        nFake: nf,
+      },
+      { count, offsets: { real: [0, 64], fake: [0, 64], dReal: [0, 64], dFake: [0, 64], stats: [0, 64] } },
+    );
+    const words = await runAndRead(ctx, [kernel], outputs, 64 * 6);
+    for (let m = 0; m < count; m++) {
+      const want = discriminatorLoss('standard', real(m), fake(m));
+      expectClose(`shared buffers member ${m} dReal`, words.subarray(64 * m, 64 * m + nr), want.dReal, GRAD_TOL);
+      expectClose(
+        `shared buffers member ${m} dFake`,
+        words.subarray(128 + 64 * m, 128 + 64 * m + nf),
+        want.dFake,
+        GRAD_TOL,
+      );
+      const r = real(m);
+      const f = fake(m);
+      const lossScale = meanAbsOf(r, (l) => realTerm('standard', l)) + meanAbsOf(f, (l) => fakeTerm('standard', l));
+      expectClose(`shared buffers member ${m} loss`, [words[256 + 64 * m]], [want.loss], meanTol(lossScale, true));
+    }
+    ctx.buffers.destroy(inputs);
+    ctx.buffers.destroy(outputs);
+  });
+
   it('refuses a bad layout before making anything, naming the argument and member', async () => {
     const ctx = await testGpu();
-    const buffer = ctx.buffers.storage('layout', 64 * 16);
-    const at = (block: number, floats: number) => viewOf(buffer, block * 256, floats);
+    const inputs = ctx.buffers.storage('layout.inputs', 64 * 4);
+    const outputs = ctx.buffers.storage('layout.outputs', 64 * 6);
     const args = {
       kind: 'hinge' as const,
-      real: at(0, 128),
-      fake: at(2, 128),
-      dReal: at(4, 128),
-      dFake: at(6, 128),
-      stats: at(8, 128),
+      real: viewOf(inputs, 0, 128),
+      fake: viewOf(inputs, 512, 128),
+      dReal: viewOf(outputs, 0, 128),
+      dFake: viewOf(outputs, 512, 128),
+      stats: viewOf(outputs, 1024, 128),
       nReal: 7,
       nFake: 7,
     };
@@ -201,13 +246,18 @@ describe('batched GAN losses', () => {
     expect(() => prepareDiscriminatorLoss(ctx, args, batch({ stats: [0, 2] }))).toThrow(
       /members 0 and 1 write overlapping stats/,
     );
-    expect(() => prepareDiscriminatorLoss(ctx, { ...args, dFake: at(4, 16) })).toThrow(
-      /dReal and dFake must not share memory/,
+    expect(() => prepareDiscriminatorLoss(ctx, { ...args, dFake: viewOf(outputs, 256, 16) })).toThrow(
+      /dReal and dFake are both written and must not overlap/,
+    );
+    // WebGPU refuses a dispatch that writes one range of a buffer and reads another, even disjoint.
+    expect(() => prepareDiscriminatorLoss(ctx, { ...args, fake: viewOf(outputs, 1280, 16) })).toThrow(
+      /is written, so fake \(read\) must lie in another buffer/,
     );
     expect(() =>
       prepareGeneratorLoss(ctx, { ...args, statsOffset: 0 }, { count: 2, offsets: { real: [0, 64] } }),
     ).toThrow(/no member slot "real"/);
     expect(ctx.buffers.buffersMade).toBe(made);
-    ctx.buffers.destroy(buffer);
+    ctx.buffers.destroy(inputs);
+    ctx.buffers.destroy(outputs);
   });
 });

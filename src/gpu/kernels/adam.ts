@@ -12,7 +12,7 @@ import { bufferOfBinding, type GpuBinding } from '../binding';
 import { packUniform, storageUsage } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
-import { checkMemberFit, checkMemberOutput, checkNoAliasing } from '../member-fit';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput } from '../member-fit';
 import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
@@ -95,21 +95,19 @@ export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs, batch?: Me
   const table = packMemberTable(label, ADAM_MEMBER_SLOTS, batch);
   checkMemberFit(label, 'grad', a.grad, a.n, batch);
   checkMemberFit(label, 'step', a.step, 1, batch);
-  const all: Array<[string, GpuBinding]> = [
+  checkBindingUsage(label, [
+    { name: 'param', binding: a.param, written: true },
+    { name: 'grad', binding: a.grad },
+    { name: 'm', binding: a.m, written: true },
+    { name: 'v', binding: a.v, written: true },
+    { name: 'step', binding: a.step },
+  ]);
+  for (const [name, binding] of [
     ['param', a.param],
-    ['grad', a.grad],
     ['m', a.m],
     ['v', a.v],
-    ['step', a.step],
-  ];
-  for (const [name, binding] of all.slice(0, 4)) {
-    if (name === 'grad') continue;
+  ] as const) {
     checkMemberOutput(label, name, binding, a.n, batch);
-    checkNoAliasing(
-      label,
-      [name, binding],
-      all.filter(([other]) => other !== name),
-    );
   }
   const [x, y] = gridFor(Math.ceil(a.n / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
   const params = ctx.buffers.uniform(

@@ -8,7 +8,7 @@ import type { GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
-import { checkMemberFit, checkMemberOutput, checkNoAliasing } from '../member-fit';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput } from '../member-fit';
 import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
@@ -54,13 +54,11 @@ function elementwise(
     Array.from(slots, (name) => name ?? ''),
     batch,
   );
-  for (const arg of args) {
-    (arg.written ? checkMemberOutput : checkMemberFit)(label, arg.name, arg.buffer, n, batch);
-    if (arg.written) {
-      const others = args.filter((o) => o !== arg).map((o): [string, GpuBinding] => [o.name, o.buffer]);
-      checkNoAliasing(label, [arg.name, arg.buffer], others);
-    }
-  }
+  checkBindingUsage(
+    label,
+    args.map((arg) => ({ name: arg.name, binding: arg.buffer, written: arg.written })),
+  );
+  for (const arg of args) (arg.written ? checkMemberOutput : checkMemberFit)(label, arg.name, arg.buffer, n, batch);
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
   const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   const [x, y] = gridFor(Math.ceil(n / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);

@@ -10,7 +10,7 @@ import type { GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, type Kernel } from '../kernel';
-import { checkMemberFit, checkMemberOutput, checkNoAliasing } from '../member-fit';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput } from '../member-fit';
 import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
@@ -111,15 +111,13 @@ function prepareLoss(
     dFake: counts.nFake,
     stats: counts.statsOffset + LOSS_STATS.length,
   };
+  const written = (name: LossArgName) => name !== 'real' && name !== 'fake';
+  checkBindingUsage(
+    label,
+    given.map((name) => ({ name, binding: args[name], written: written(name) })),
+  );
   for (const name of given) {
-    const binding = args[name]!;
-    if (name === 'real' || name === 'fake') {
-      checkMemberFit(label, name, binding, reach[name], batch);
-      continue;
-    }
-    checkMemberOutput(label, name, binding, reach[name], batch);
-    const others = given.filter((o) => o !== name).map((o): [string, GpuBinding] => [o, args[o]!]);
-    checkNoAliasing(label, [name, binding], others);
+    (written(name) ? checkMemberOutput : checkMemberFit)(label, name, args[name]!, reach[name], batch);
   }
   const bindings = Object.fromEntries(given.map((name) => [BINDING_OF[name], args[name]!]));
   const members = ctx.buffers.uniform(`${label}.members`, table.buffer as ArrayBuffer);

@@ -18,7 +18,7 @@ import type { GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
-import { checkMemberFit, checkMemberOutput, checkNoAliasing, memberOffsets } from '../member-fit';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput, memberOffsets } from '../member-fit';
 import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
@@ -48,7 +48,7 @@ export interface ReduceOptions {
 }
 
 export interface MatrixReduceArgs extends ReduceOptions {
-  /** Row-major rows × cols matrix. Must not share memory with `out`. */
+  /** Row-major rows × cols matrix, in a buffer other than `out`'s. */
   x: GpuBinding;
   rows: number;
   cols: number;
@@ -56,7 +56,7 @@ export interface MatrixReduceArgs extends ReduceOptions {
 }
 
 export interface VectorReduceArgs extends ReduceOptions {
-  /** n floats. Must not share memory with `out`. */
+  /** n floats, in a buffer other than `out`'s. */
   x: GpuBinding;
   n: number;
   /** Written at element 0. */
@@ -106,7 +106,10 @@ function prepareReduce(
   checkSize(label, 'perThread', perThread);
   const kept = axis === 'cols' ? a.cols : a.rows;
   packMemberTable(label, MEMBER_SLOTS, batch);
-  checkNoAliasing(label, ['out', a.out], [['x', a.x]]);
+  checkBindingUsage(label, [
+    { name: 'x', binding: a.x },
+    { name: 'out', binding: a.out, written: true },
+  ]);
   checkMemberFit(label, 'x', a.x, a.rows * a.cols, batch);
   checkMemberOutput(label, 'out', a.out, kept, batch);
   const count = memberCount(batch);
