@@ -104,7 +104,7 @@ describe('batched Adam', () => {
   it('refuses a bad layout before making anything, naming the argument and member', async () => {
     const ctx = await testGpu();
     // What the update writes (param, m, v) in one buffer, what it reads (grad, step) in another.
-    const written = ctx.buffers.storage('layout.written', 64 * 6);
+    const written = ctx.buffers.storage('layout.written', 64 * 8);
     const read = ctx.buffers.storage('layout.read', 64 * 3);
     const w = (block: number, floats: number) => viewOf(written, block * 256, floats);
     const args = {
@@ -126,7 +126,7 @@ describe('batched Adam', () => {
       /m and v are both written and must not overlap/,
     );
     // WebGPU refuses a dispatch that writes one range of a buffer and reads another, even disjoint.
-    expect(() => prepareAdamUpdate(ctx, { ...args, grad: w(5, 7) })).toThrow(
+    expect(() => prepareAdamUpdate(ctx, { ...args, grad: w(6, 7) })).toThrow(
       /param is written, so grad \(read\) must lie in another buffer/,
     );
     // Two members on one counter would both add one (and race): a shared counter is ticked unbatched.
