@@ -12,6 +12,11 @@
 //     param ← param − lr · (m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε)
 // One thread per element; the grid is 2-D when n exceeds 65535 workgroups (row_stride threads
 // per grid row). t = 0 (no tick yet) divides by zero: always tick first.
+// Batched (src/gpu/members.ts): grid z is the member, and each access is shifted by that member's
+// offset for its binding (slots below; counter and step share STEP_SLOT, as the launchers' 'step').
+// Members may share one step counter in adam_update (it only reads it); tick needs a counter each.
+#include "lib/members.wgsl"
+
 override WORKGROUP_SIZE: u32 = 256u;
 
 struct Params {
@@ -34,6 +39,14 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;
 @group(0) @binding(5) var<storage, read_write> counter: array<u32>;
 @group(0) @binding(6) var<storage, read> step: array<u32>;
+@group(0) @binding(7) var<uniform> members: Members;
+
+// The launchers' member slots (ADAM_MEMBER_SLOTS in src/gpu/kernels/adam.ts).
+const PARAM_SLOT: u32 = 0u;
+const GRAD_SLOT: u32 = 1u;
+const M_SLOT: u32 = 2u;
+const V_SLOT: u32 = 3u;
+const STEP_SLOT: u32 = 4u;
 
 // 1 − e^x for x ≤ 0. Near 0 this is tiny (1 − β2^t ≈ t·0.001 early on) and 1 − exp(x) would lose
 // most of its digits to cancellation (and WGSL's exp/log are only accurate to a few ulps), so
@@ -51,8 +64,9 @@ fn one_minus_exp(x: f32) -> f32 {
 }
 
 @compute @workgroup_size(1)
-fn tick() {
-  counter[0] = counter[0] + 1u;
+fn tick(@builtin(workgroup_id) wid: vec3<u32>) {
+  let at = member_offset(STEP_SLOT, wid.z);
+  counter[at] = counter[at] + 1u;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -61,13 +75,18 @@ fn adam_update(@builtin(global_invocation_id) id: vec3<u32>) {
   if (i >= params.n) {
     return;
   }
-  let t = f32(step[0]);
+  let member = id.z; // workgroup size 1 in z
+  let t = f32(step[member_offset(STEP_SLOT, member)]);
   let correction1 = one_minus_exp(t * params.log_beta1);
   let correction2 = one_minus_exp(t * params.log_beta2);
-  let g = grad[i];
-  let m_new = params.beta1 * m[i] + params.one_minus_beta1 * g;
-  let v_new = params.beta2 * v[i] + params.one_minus_beta2 * (g * g);
-  m[i] = m_new;
-  v[i] = v_new;
-  param[i] = param[i] - params.lr * (m_new / correction1) / (sqrt(v_new / correction2) + params.eps);
+  let ip = member_offset(PARAM_SLOT, member) + i;
+  let ig = member_offset(GRAD_SLOT, member) + i;
+  let im = member_offset(M_SLOT, member) + i;
+  let iv = member_offset(V_SLOT, member) + i;
+  let g = grad[ig];
+  let m_new = params.beta1 * m[im] + params.one_minus_beta1 * g;
+  let v_new = params.beta2 * v[iv] + params.one_minus_beta2 * (g * g);
+  m[im] = m_new;
+  v[iv] = v_new;
+  param[ip] = param[ip] - params.lr * (m_new / correction1) / (sqrt(v_new / correction2) + params.eps);
 }

@@ -21,8 +21,12 @@
 // Bindings (group 0, numbered only in the declarations below; launchers bind by name):
 //   params { n_real, n_fake, stats_offset }, real (read), fake (read), d_real (read_write),
 //   d_fake (read_write), stats (read_write)
-// Entry points: discriminator (all), generator (params, fake, d_fake, stats). Dispatch exactly one
-// workgroup.
+//   members (uniform, lib/members.wgsl): the member offsets, slots REAL_SLOT … STATS_SLOT below
+// Entry points: discriminator (all), generator (params, fake, d_fake, stats, members). Dispatch
+// exactly one workgroup per member: grid z is the member (src/gpu/members.ts), and every access
+// is shifted by that member's offset for its binding (zero when not batched).
+#include "lib/members.wgsl"
+
 override MODE: u32 = 0u;
 // Threads in the one workgroup: a power of two (the tree), the device profile's reductionWorkgroup.
 override WORKGROUP_SIZE: u32 = 256u;
@@ -39,6 +43,14 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> d_real: array<f32>;
 @group(0) @binding(4) var<storage, read_write> d_fake: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(6) var<uniform> members: Members;
+
+// The launchers' member slots (LOSS_MEMBER_SLOTS in src/gpu/kernels/loss.ts).
+const REAL_SLOT: u32 = 0u;
+const FAKE_SLOT: u32 = 1u;
+const D_REAL_SLOT: u32 = 2u;
+const D_FAKE_SLOT: u32 = 3u;
+const STATS_SLOT: u32 = 4u;
 
 // Per lane: (real loss terms, real D values, fake loss terms, fake D values).
 alias ReduceValue = vec4<f32>;
@@ -90,44 +102,52 @@ fn generator_term(l: f32) -> vec3<f32> {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn discriminator(@builtin(local_invocation_index) li: u32) {
+fn discriminator(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let real0 = member_offset(REAL_SLOT, wid.z);
+  let fake0 = member_offset(FAKE_SLOT, wid.z);
+  let d_real0 = member_offset(D_REAL_SLOT, wid.z);
+  let d_fake0 = member_offset(D_FAKE_SLOT, wid.z);
+  let stats0 = member_offset(STATS_SLOT, wid.z) + params.stats_offset;
   let n_real = f32(params.n_real);
   let n_fake = f32(params.n_fake);
   var acc = vec4<f32>(0.0);
   for (var i = li; i < params.n_real; i += WORKGROUP_SIZE) {
-    let t = judged_real(real[i]);
-    d_real[i] = t.y / n_real;
+    let t = judged_real(real[real0 + i]);
+    d_real[d_real0 + i] = t.y / n_real;
     acc.x += t.x;
     acc.y += t.z;
   }
   for (var i = li; i < params.n_fake; i += WORKGROUP_SIZE) {
-    let t = judged_fake(fake[i]);
-    d_fake[i] = t.y / n_fake;
+    let t = judged_fake(fake[fake0 + i]);
+    d_fake[d_fake0 + i] = t.y / n_fake;
     acc.z += t.x;
     acc.w += t.z;
   }
   let total = workgroup_reduce(li, li, WORKGROUP_SIZE, 1u, acc);
   if (li == 0u) {
-    stats[params.stats_offset] = total.x / n_real + total.z / n_fake;
-    stats[params.stats_offset + 1u] = total.y / n_real;
-    stats[params.stats_offset + 2u] = total.w / n_fake;
+    stats[stats0] = total.x / n_real + total.z / n_fake;
+    stats[stats0 + 1u] = total.y / n_real;
+    stats[stats0 + 2u] = total.w / n_fake;
   }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn generator(@builtin(local_invocation_index) li: u32) {
+fn generator(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let fake0 = member_offset(FAKE_SLOT, wid.z);
+  let d_fake0 = member_offset(D_FAKE_SLOT, wid.z);
+  let stats0 = member_offset(STATS_SLOT, wid.z) + params.stats_offset;
   let n_fake = f32(params.n_fake);
   var acc = vec4<f32>(0.0);
   for (var i = li; i < params.n_fake; i += WORKGROUP_SIZE) {
-    let t = generator_term(fake[i]);
-    d_fake[i] = t.y / n_fake;
+    let t = generator_term(fake[fake0 + i]);
+    d_fake[d_fake0 + i] = t.y / n_fake;
     acc.z += t.x;
     acc.w += t.z;
   }
   let total = workgroup_reduce(li, li, WORKGROUP_SIZE, 1u, acc);
   if (li == 0u) {
-    stats[params.stats_offset] = total.z / n_fake;
-    stats[params.stats_offset + 1u] = 0.0;
-    stats[params.stats_offset + 2u] = total.w / n_fake;
+    stats[stats0] = total.z / n_fake;
+    stats[stats0 + 1u] = 0.0;
+    stats[stats0 + 2u] = total.w / n_fake;
   }
 }

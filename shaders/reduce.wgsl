@@ -19,7 +19,12 @@
 // partials until one split is left. f(v) is v·v when params.square is set (first pass only), else v.
 //
 // Grid: x · z = blocks of WG_J kept indices (z only when x would exceed the per-dimension limit,
-// block = wid.x + wid.z · grid_x), y = splits.
+// block = wid.x + (wid.z / members) · grid_x), y = splits.
+//
+// Batched (src/gpu/members.ts): z also counts members, member = wid.z % params.members (z =
+// block rows × members), and x and result are read and written at that member's offsets (slots
+// X_SLOT, RESULT_SLOT). Unbatched: members = 1 and a zero table, the same sums as before.
+#include "lib/members.wgsl"
 override WG_J: u32 = 64u; // threads along the kept axis (a power of two)
 override WG_K: u32 = 4u; // threads along the reduced axis (a power of two)
 // WG_J · WG_K is the device profile's reductionWorkgroup (src/gpu/tuning.ts): 256 on GPUs.
@@ -33,26 +38,32 @@ struct Params {
   accumulate: u32, // 1: add into result (final pass only)
   square: u32, // 1: reduce squares (first pass only)
   grid_x: u32, // workgroups in grid x
+  members: u32, // members in the dispatch (1 when not batched)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> result: array<f32>;
+@group(0) @binding(3) var<uniform> members: Members;
+
+const X_SLOT: u32 = 0u;
+const RESULT_SLOT: u32 = 1u;
 
 alias ReduceValue = f32;
 var<workgroup> reduce_scratch: array<ReduceValue, WG_J * WG_K>;
 #include "lib/workgroup_reduce.wgsl"
 
-fn term(i: u32) -> f32 {
-  let v = x[i];
+// i and the store's index are within the member's tensors; base_x / base_result are its offsets.
+fn term(base_x: u32, i: u32) -> f32 {
+  let v = x[base_x + i];
   if (params.square != 0u) { return v * v; }
   return v;
 }
 
-fn store(i: u32, total: f32) {
+fn store(base_result: u32, i: u32, total: f32) {
   var value = params.scale * total;
-  if (params.accumulate != 0u) { value = result[i] + value; }
-  result[i] = value;
+  if (params.accumulate != 0u) { value = result[base_result + i] + value; }
+  result[base_result + i] = value;
 }
 
 @compute @workgroup_size(WG_J, WG_K)
@@ -61,19 +72,22 @@ fn sum_cols(
   @builtin(local_invocation_id) lid: vec3<u32>,
   @builtin(local_invocation_index) li: u32,
 ) {
-  let c = (wid.x + wid.z * params.grid_x) * WG_J + lid.x;
+  let member = wid.z % params.members;
+  let base_x = member_offset(X_SLOT, member);
+  let base_result = member_offset(RESULT_SLOT, member);
+  let c = (wid.x + (wid.z / params.members) * params.grid_x) * WG_J + lid.x;
   let r0 = wid.y * params.chunk;
   let r1 = min(r0 + params.chunk, params.rows);
   var acc = 0.0;
   if (c < params.cols) {
     for (var r = r0 + lid.y; r < r1; r += WG_K) {
-      acc += term(r * params.cols + c);
+      acc += term(base_x, r * params.cols + c);
     }
   }
   // li = lid.y · WG_J + lid.x, so the lanes of one column are WG_J apart.
   let total = workgroup_reduce(li, lid.y, WG_K, WG_J, acc);
   if (lid.y == 0u && c < params.cols) {
-    store(wid.y * params.cols + c, total);
+    store(base_result, wid.y * params.cols + c, total);
   }
 }
 
@@ -83,18 +97,21 @@ fn sum_rows(
   @builtin(local_invocation_id) lid: vec3<u32>,
   @builtin(local_invocation_index) li: u32,
 ) {
-  let r = (wid.x + wid.z * params.grid_x) * WG_J + lid.y;
+  let member = wid.z % params.members;
+  let base_x = member_offset(X_SLOT, member);
+  let base_result = member_offset(RESULT_SLOT, member);
+  let r = (wid.x + (wid.z / params.members) * params.grid_x) * WG_J + lid.y;
   let c0 = wid.y * params.chunk;
   let c1 = min(c0 + params.chunk, params.cols);
   var acc = 0.0;
   if (r < params.rows) {
     for (var c = c0 + lid.x; c < c1; c += WG_K) {
-      acc += term(r * params.cols + c);
+      acc += term(base_x, r * params.cols + c);
     }
   }
   // li = lid.y · WG_K + lid.x: the lanes of one row are adjacent.
   let total = workgroup_reduce(li, lid.x, WG_K, 1u, acc);
   if (lid.x == 0u && r < params.rows) {
-    store(r * params.splits + wid.y, total);
+    store(base_result, r * params.splits + wid.y, total);
   }
 }

@@ -3,15 +3,33 @@
  * updates share it): per update, encode `prepareAdamTick` once, then every `prepareAdamUpdate`.
  * The hyper-parameters sit in each update's uniform, written once at prepare time; the changing
  * step count is read from the counter on the GPU, so a training step writes nothing from the CPU.
+ *
+ * Both can be batched (src/gpu/members.ts), grid z = member: a batched tick advances one counter
+ * per member (each its own), a batched update reads each member's counter, or one shared by all.
  */
 import adamCode from '../../../shaders/adam.wgsl?raw';
+import { bufferOfBinding, type GpuBinding } from '../binding';
 import { packUniform, storageUsage } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput } from '../member-fit';
+import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
-export const ADAM_SHADER = kernelShader('adam', adamCode, ['params', 'grad', 'param', 'm', 'v', 'counter', 'step']);
+export const ADAM_SHADER = kernelShader('adam', adamCode, [
+  'params',
+  'grad',
+  'param',
+  'm',
+  'v',
+  'counter',
+  'step',
+  'members',
+]);
 const SHADER = ADAM_SHADER;
+
+/** Member slots (PARAM_SLOT … STEP_SLOT in adam.wgsl); the tick's counter is 'step' too. */
+const ADAM_MEMBER_SLOTS = ['param', 'grad', 'm', 'v', 'step'] as const;
 
 /** β = 0 would make ln β infinite; e^−80 is already 0 next to 1 in float32. */
 const MIN_LOG_BETA = -80;
@@ -21,20 +39,36 @@ export function createAdamStep(ctx: GpuContext, label = 'adam.step'): GPUBuffer 
   return ctx.buffers.create(label, 4, storageUsage());
 }
 
-/** Advances the counter by one; encode once per optimizer update, before the parameter updates. */
-export function prepareAdamTick(ctx: GpuContext, a: { step: GPUBuffer; label?: string }): Kernel {
-  const label = a.label ?? `${a.step.label}.tick`;
+/**
+ * Advances the counter by one; encode once per optimizer update, before the parameter updates.
+ * Member slot 'step' (offsets in u32s): every member ticks its own counter, so members that share
+ * one must tick it unbatched, once.
+ */
+export function prepareAdamTick(ctx: GpuContext, a: { step: GpuBinding; label?: string }, batch?: MemberBatch): Kernel {
+  const label = a.label ?? `${bufferOfBinding(a.step).label}.tick`;
+  for (const name of Object.keys(batch?.offsets ?? {})) {
+    if (name !== 'step') throw new Error(`${label}: no member slot "${name}" (slots: step)`);
+  }
+  const table = packMemberTable(label, ADAM_MEMBER_SLOTS, batch);
+  // Two members on one counter would both add 1 (racing): refused as overlapping outputs.
+  checkMemberOutput(label, 'step', a.step, 1, batch);
+  const members = ctx.buffers.uniform(`${label}.members`, table.buffer as ArrayBuffer);
   const pipeline = ctx.pipelines.compute({ family: SHADER.family, code: SHADER.code, entryPoint: 'tick' });
-  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ counter: a.step }), workgroups: [1] });
+  return dispatchKernel(ctx, {
+    label,
+    pipeline,
+    bindings: SHADER.bind({ counter: a.step, members }),
+    workgroups: [1, 1, memberCount(batch)],
+  });
 }
 
 export interface AdamUpdateArgs {
-  param: GPUBuffer;
-  grad: GPUBuffer;
+  param: GpuBinding;
+  grad: GpuBinding;
   /** First and second moments, zero at the start (see resetAdam). */
-  m: GPUBuffer;
-  v: GPUBuffer;
-  step: GPUBuffer;
+  m: GpuBinding;
+  v: GpuBinding;
+  step: GpuBinding;
   n: number;
   lr: number;
   beta1: number;
@@ -44,9 +78,12 @@ export interface AdamUpdateArgs {
   label?: string;
 }
 
-/** param, m, v ← one Adam update with the bias corrections of the counter's t (ticked first). */
-export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs): Kernel {
-  const label = a.label ?? `${a.param.label}.adam`;
+/**
+ * param, m, v ← one Adam update with the bias corrections of the counter's t (ticked first).
+ * Member slots 'param', 'grad', 'm', 'v', 'step' (the step counter may be shared: same offset).
+ */
+export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs, batch?: MemberBatch): Kernel {
+  const label = a.label ?? `${bufferOfBinding(a.param).label}.adam`;
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
   const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
   for (const [name, beta] of [
@@ -54,6 +91,23 @@ export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs): Kernel {
     ['beta2', a.beta2],
   ] as const) {
     if (!(beta >= 0 && beta < 1)) throw new Error(`${label}: ${name} must lie in [0, 1), got ${beta}`);
+  }
+  const table = packMemberTable(label, ADAM_MEMBER_SLOTS, batch);
+  checkMemberFit(label, 'grad', a.grad, a.n, batch);
+  checkMemberFit(label, 'step', a.step, 1, batch);
+  checkBindingUsage(label, [
+    { name: 'param', binding: a.param, written: true },
+    { name: 'grad', binding: a.grad },
+    { name: 'm', binding: a.m, written: true },
+    { name: 'v', binding: a.v, written: true },
+    { name: 'step', binding: a.step },
+  ]);
+  for (const [name, binding] of [
+    ['param', a.param],
+    ['m', a.m],
+    ['v', a.v],
+  ] as const) {
+    checkMemberOutput(label, name, binding, a.n, batch);
   }
   const [x, y] = gridFor(Math.ceil(a.n / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
   const params = ctx.buffers.uniform(
@@ -71,6 +125,7 @@ export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs): Kernel {
       { f32: Math.max(Math.log(a.beta2), MIN_LOG_BETA) },
     ]),
   );
+  const members = ctx.buffers.uniform(`${label}.members`, table.buffer as ArrayBuffer);
   const pipeline = ctx.pipelines.compute({
     family: SHADER.family,
     code: SHADER.code,
@@ -80,8 +135,8 @@ export function prepareAdamUpdate(ctx: GpuContext, a: AdamUpdateArgs): Kernel {
   return dispatchKernel(ctx, {
     label,
     pipeline,
-    bindings: SHADER.bind({ params, grad: a.grad, param: a.param, m: a.m, v: a.v, step: a.step }),
-    workgroups: [x, y],
+    bindings: SHADER.bind({ params, grad: a.grad, param: a.param, m: a.m, v: a.v, step: a.step, members }),
+    workgroups: [x, y, memberCount(batch)],
   });
 }
 

@@ -2,17 +2,43 @@
  * Launchers for shaders/loss.wgsl: GAN losses on discriminator logits, their gradients with
  * respect to every logit (the 1/N of the means included), and a statistics record written on the
  * GPU so a trainer can copy it out and read it asynchronously, steps later.
+ * Both can be batched (src/gpu/members.ts): one workgroup per member, grid z = member.
  */
 import lossCode from '../../../shaders/loss.wgsl?raw';
 import type { GanLossKind } from '../../core/loss';
+import type { GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, type Kernel } from '../kernel';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput } from '../member-fit';
+import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
-export const LOSS_SHADER = kernelShader('loss', lossCode, ['params', 'real', 'fake', 'd_real', 'd_fake', 'stats']);
+export const LOSS_SHADER = kernelShader('loss', lossCode, [
+  'params',
+  'real',
+  'fake',
+  'd_real',
+  'd_fake',
+  'stats',
+  'members',
+]);
 const SHADER = LOSS_SHADER;
-type LossBinding = keyof typeof SHADER.slots;
+type LossBinding = Exclude<keyof typeof SHADER.slots, 'params' | 'members'>;
+
+/**
+ * Member slots of both entry points (REAL_SLOT … STATS_SLOT in loss.wgsl), by argument name: one
+ * numbering, so the generator's 'fake', 'dFake' and 'stats' sit where the discriminator's do.
+ */
+const LOSS_MEMBER_SLOTS = ['real', 'fake', 'dReal', 'dFake', 'stats'] as const;
+type LossArgName = (typeof LOSS_MEMBER_SLOTS)[number];
+const BINDING_OF: Record<LossArgName, LossBinding> = {
+  real: 'real',
+  fake: 'fake',
+  dReal: 'd_real',
+  dFake: 'd_fake',
+  stats: 'stats',
+};
 
 export const GAN_LOSS_CODE: Record<GanLossKind, number> = { standard: 0, hinge: 1, wgan: 2 };
 
@@ -26,15 +52,15 @@ export const LOSS_STATS = { loss: 0, meanDReal: 1, meanDFake: 2, length: 3 } as 
 export interface DiscriminatorLossArgs {
   kind: GanLossKind;
   /** Logits of the real batch (nReal floats) and of the fake batch (nFake floats). */
-  real: GPUBuffer;
+  real: GpuBinding;
   nReal: number;
-  fake: GPUBuffer;
+  fake: GpuBinding;
   nFake: number;
   /** Outputs: d loss / d logit, nReal and nFake floats (overwritten). */
-  dReal: GPUBuffer;
-  dFake: GPUBuffer;
-  /** Output: LOSS_STATS.length floats at statsOffset (default 0). */
-  stats: GPUBuffer;
+  dReal: GpuBinding;
+  dFake: GpuBinding;
+  /** Output: LOSS_STATS.length floats at statsOffset (default 0; a member's at its offset + statsOffset). */
+  stats: GpuBinding;
   statsOffset?: number;
   label?: string;
 }
@@ -42,11 +68,11 @@ export interface DiscriminatorLossArgs {
 export interface GeneratorLossArgs {
   kind: GanLossKind;
   /** Logits D gave the generator's batch (nFake floats). */
-  fake: GPUBuffer;
+  fake: GpuBinding;
   nFake: number;
   /** Output: d loss / d logit, nFake floats (overwritten). */
-  dFake: GPUBuffer;
-  stats: GPUBuffer;
+  dFake: GpuBinding;
+  stats: GpuBinding;
   statsOffset?: number;
   label?: string;
 }
@@ -62,13 +88,39 @@ function prepareLoss(
   entryPoint: 'discriminator' | 'generator',
   kind: GanLossKind,
   counts: { nReal: number; nFake: number; statsOffset: number },
-  bindings: Partial<Record<LossBinding, GPUBuffer>>,
+  args: Partial<Record<LossArgName, GpuBinding>>,
+  batch?: MemberBatch,
 ): Kernel {
   checkCount(label, 'nFake', counts.nFake);
   if (entryPoint === 'discriminator') checkCount(label, 'nReal', counts.nReal);
   if (!Number.isInteger(counts.statsOffset) || counts.statsOffset < 0) {
-    throw new Error(`${label}: statsOffset must be a non-negative integer`);
+    throw new Error(`${label}: statsOffset must be a non-negative integer, got ${counts.statsOffset}`);
   }
+  const given = LOSS_MEMBER_SLOTS.filter((name) => args[name] !== undefined);
+  for (const name of Object.keys(batch?.offsets ?? {})) {
+    if (!(given as string[]).includes(name)) {
+      throw new Error(`${label}: no member slot "${name}" (slots: ${given.join(', ')})`);
+    }
+  }
+  const table = packMemberTable(label, LOSS_MEMBER_SLOTS, batch);
+  // Elements each argument's member reaches.
+  const reach: Record<LossArgName, number> = {
+    real: counts.nReal,
+    fake: counts.nFake,
+    dReal: counts.nReal,
+    dFake: counts.nFake,
+    stats: counts.statsOffset + LOSS_STATS.length,
+  };
+  const written = (name: LossArgName) => name !== 'real' && name !== 'fake';
+  checkBindingUsage(
+    label,
+    given.map((name) => ({ name, binding: args[name], written: written(name) })),
+  );
+  for (const name of given) {
+    (written(name) ? checkMemberOutput : checkMemberFit)(label, name, args[name]!, reach[name], batch);
+  }
+  const bindings = Object.fromEntries(given.map((name) => [BINDING_OF[name], args[name]!]));
+  const members = ctx.buffers.uniform(`${label}.members`, table.buffer as ArrayBuffer);
   const params = ctx.buffers.uniform(
     `${label}.params`,
     packUniform([{ u32: counts.nReal }, { u32: counts.nFake }, { u32: counts.statsOffset }]),
@@ -80,25 +132,36 @@ function prepareLoss(
     // One workgroup with a tree reduction: the profile's reductionWorkgroup (a power of two).
     constants: { MODE: GAN_LOSS_CODE[kind], WORKGROUP_SIZE: ctx.tuning.reductionWorkgroup },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...bindings }), workgroups: [1] });
+  return dispatchKernel(ctx, {
+    label,
+    pipeline,
+    bindings: SHADER.bind({ params, members, ...bindings }),
+    workgroups: [1, 1, memberCount(batch)],
+  });
 }
 
-/** D's loss: gradients for both batches and [loss, mean D(x), mean D(G(z))] in stats. */
-export function prepareDiscriminatorLoss(ctx: GpuContext, a: DiscriminatorLossArgs): Kernel {
+/**
+ * D's loss: gradients for both batches and [loss, mean D(x), mean D(G(z))] in stats. Member slots
+ * 'real', 'fake', 'dReal', 'dFake', 'stats'.
+ */
+export function prepareDiscriminatorLoss(ctx: GpuContext, a: DiscriminatorLossArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? `loss.${a.kind}.discriminator`;
-  if (a.dReal === a.dFake) throw new Error(`${label}: dReal and dFake must be different buffers`);
   return prepareLoss(
     ctx,
     label,
     'discriminator',
     a.kind,
     { nReal: a.nReal, nFake: a.nFake, statsOffset: a.statsOffset ?? 0 },
-    { real: a.real, fake: a.fake, d_real: a.dReal, d_fake: a.dFake, stats: a.stats },
+    { real: a.real, fake: a.fake, dReal: a.dReal, dFake: a.dFake, stats: a.stats },
+    batch,
   );
 }
 
-/** G's loss (non-saturating for 'standard', −mean l_fake otherwise): gradient and [loss, 0, mean D(G(z))]. */
-export function prepareGeneratorLoss(ctx: GpuContext, a: GeneratorLossArgs): Kernel {
+/**
+ * G's loss (non-saturating for 'standard', −mean l_fake otherwise): gradient and [loss, 0, mean
+ * D(G(z))]. Member slots 'fake', 'dFake', 'stats'.
+ */
+export function prepareGeneratorLoss(ctx: GpuContext, a: GeneratorLossArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? `loss.${a.kind}.generator`;
   return prepareLoss(
     ctx,
@@ -106,6 +169,7 @@ export function prepareGeneratorLoss(ctx: GpuContext, a: GeneratorLossArgs): Ker
     'generator',
     a.kind,
     { nReal: 0, nFake: a.nFake, statsOffset: a.statsOffset ?? 0 },
-    { fake: a.fake, d_fake: a.dFake, stats: a.stats },
+    { fake: a.fake, dFake: a.dFake, stats: a.stats },
+    batch,
   );
 }

@@ -8,14 +8,21 @@
  * has a single chunk and writes `out`. Every pass's addition order is fixed by the shape, so the
  * result is bit-for-bit repeatable. Scratch buffers for the partials are made at prepare time and
  * live as long as the device's buffer registry.
+ *
+ * Column sums can be batched (src/gpu/members.ts): every pass runs all members in one dispatch
+ * (grid z = block rows × members), and each member gets its own region of the partials, so the
+ * addition order, and so every bit of each member's result, is that of the member alone.
  */
 import reduceCode from '../../../shaders/reduce.wgsl?raw';
+import type { GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { checkBindingUsage, checkMemberFit, checkMemberOutput, memberOffsets } from '../member-fit';
+import { memberCount, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
-export const REDUCE_SHADER = kernelShader('reduce', reduceCode, ['params', 'x', 'result']);
+export const REDUCE_SHADER = kernelShader('reduce', reduceCode, ['params', 'x', 'result', 'members']);
 const SHADER = REDUCE_SHADER;
 
 /** Widest block of kept indices for column sums: 64 adjacent columns load as one contiguous run. */
@@ -41,22 +48,25 @@ export interface ReduceOptions {
 }
 
 export interface MatrixReduceArgs extends ReduceOptions {
-  /** Row-major rows × cols matrix. Must differ from `out`. */
-  x: GPUBuffer;
+  /** Row-major rows × cols matrix, in a buffer other than `out`'s. */
+  x: GpuBinding;
   rows: number;
   cols: number;
-  out: GPUBuffer;
+  out: GpuBinding;
 }
 
 export interface VectorReduceArgs extends ReduceOptions {
-  /** n floats. Must differ from `out`. */
-  x: GPUBuffer;
+  /** n floats, in a buffer other than `out`'s. */
+  x: GpuBinding;
   n: number;
   /** Written at element 0. */
-  out: GPUBuffer;
+  out: GpuBinding;
 }
 
 type Axis = 'cols' | 'rows';
+
+/** Member slots: X_SLOT and RESULT_SLOT in reduce.wgsl (a pass's input and output). */
+const MEMBER_SLOTS = ['x', 'out'] as const;
 
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -82,29 +92,49 @@ function checkSize(label: string, name: string, value: number): void {
  * Sums over `axis` of the rows × cols matrix x: 'cols' sums over rows (out has `cols` entries),
  * 'rows' sums over columns (out has `rows` entries).
  */
-function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, defaultLabel: string): Kernel {
+function prepareReduce(
+  ctx: GpuContext,
+  axis: Axis,
+  a: MatrixReduceArgs,
+  defaultLabel: string,
+  batch?: MemberBatch,
+): Kernel {
   const label = a.label ?? defaultLabel;
   checkSize(label, 'rows', a.rows);
   checkSize(label, 'cols', a.cols);
   const perThread = a.perThread ?? DEFAULT_PER_THREAD;
   checkSize(label, 'perThread', perThread);
-  if (a.x === a.out) throw new Error(`${label}: x and out must be different buffers`);
-  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
   const kept = axis === 'cols' ? a.cols : a.rows;
+  packMemberTable(label, MEMBER_SLOTS, batch);
+  checkBindingUsage(label, [
+    { name: 'x', binding: a.x },
+    { name: 'out', binding: a.out, written: true },
+  ]);
+  checkMemberFit(label, 'x', a.x, a.rows * a.cols, batch);
+  checkMemberOutput(label, 'out', a.out, kept, batch);
+  const count = memberCount(batch);
+  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
   const reducedLength = axis === 'cols' ? a.rows : a.cols;
   const finalScale = (a.scale ?? 1) * (a.op === 'mean' ? 1 / reducedLength : 1);
 
   const kernels: Kernel[] = [];
   let input = a.x;
+  let inputOffsets = memberOffsets('x', batch);
   let reduced = reducedLength;
   for (let pass = 0; ; pass++) {
     const { wgJ, wgK } = workgroupShape(axis, kept, reduced, ctx.tuning.reductionWorkgroup);
-    let chunk = wgK * perThread;
+    // At least two elements per chunk: with WG_K = 1 (the kept axis fills the workgroup) and
+    // perThread = 1, a chunk of one would leave `reduced` unchanged and the plan would never end.
+    let chunk = Math.max(2, wgK * perThread);
     if (Math.ceil(reduced / chunk) > maxDim) chunk = Math.ceil(Math.ceil(reduced / maxDim) / wgK) * wgK;
     const splits = Math.ceil(reduced / chunk);
     const final = splits === 1;
     const passLabel = `${label}.pass${pass}`;
-    const output = final ? a.out : ctx.buffers.storage(`${label}.partials${pass}`, splits * kept);
+    // Each member's partials are a region of splits · kept floats of its own.
+    const output = final ? a.out : ctx.buffers.storage(`${label}.partials${pass}`, count * splits * kept);
+    const outputOffsets = final
+      ? memberOffsets('out', batch)
+      : Array.from({ length: count }, (_, member) => member * splits * kept);
     const [gridX, gridZ] = gridFor(Math.ceil(kept / wgJ), maxDim);
     const rows = axis === 'cols' ? reduced : kept;
     const cols = axis === 'cols' ? kept : reduced;
@@ -119,8 +149,15 @@ function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, default
         { u32: final && a.accumulate ? 1 : 0 },
         { u32: pass === 0 && a.square ? 1 : 0 },
         { u32: gridX },
+        { u32: count },
       ]),
     );
+    const table = packMemberTable(
+      passLabel,
+      MEMBER_SLOTS,
+      batch && { count, offsets: { x: inputOffsets, out: outputOffsets } },
+    );
+    const members = ctx.buffers.uniform(`${passLabel}.members`, table.buffer as ArrayBuffer);
     const pipeline = ctx.pipelines.compute({
       family: SHADER.family,
       code: SHADER.code,
@@ -131,20 +168,24 @@ function prepareReduce(ctx: GpuContext, axis: Axis, a: MatrixReduceArgs, default
       dispatchKernel(ctx, {
         label: passLabel,
         pipeline,
-        bindings: SHADER.bind({ params, x: input, result: output }),
-        workgroups: [gridX, splits, gridZ],
+        bindings: SHADER.bind({ params, x: input, result: output, members }),
+        workgroups: [gridX, splits, gridZ * count],
       }),
     );
     if (final) break;
     input = output;
+    inputOffsets = outputOffsets;
     reduced = splits;
   }
   return kernels.length === 1 ? kernels[0] : sequence(label, kernels);
 }
 
-/** out[c] = Σ_r x[r·cols + c] (bias gradients: x = dy, rows = batch·H·W). out has `cols` floats. */
-export function prepareColumnReduce(ctx: GpuContext, a: MatrixReduceArgs): Kernel {
-  return prepareReduce(ctx, 'cols', a, 'reduce.cols');
+/**
+ * out[c] = Σ_r x[r·cols + c] (bias gradients: x = dy, rows = batch·H·W). out has `cols` floats.
+ * Member slots 'x' and 'out'.
+ */
+export function prepareColumnReduce(ctx: GpuContext, a: MatrixReduceArgs, batch?: MemberBatch): Kernel {
+  return prepareReduce(ctx, 'cols', a, 'reduce.cols', batch);
 }
 
 /** out[r] = Σ_c x[r·cols + c]. out has `rows` floats. */
@@ -161,7 +202,7 @@ export function prepareSum(ctx: GpuContext, a: VectorReduceArgs): Kernel {
 /** out[0] = Σ_i x[i]² (times `scale`, added to out[0] with `accumulate`). */
 export function prepareSquaredNorm(
   ctx: GpuContext,
-  a: { x: GPUBuffer; n: number; out: GPUBuffer; scale?: number; accumulate?: boolean; label?: string },
+  a: { x: GpuBinding; n: number; out: GpuBinding; scale?: number; accumulate?: boolean; label?: string },
 ): Kernel {
   return prepareSum(ctx, { ...a, op: 'sum', square: true, label: a.label ?? 'reduce.squaredNorm' });
 }
