@@ -25,12 +25,7 @@ import {
 } from '../gpu/kernels/random';
 import { prepareColumnReduce } from '../gpu/kernels/reduce';
 import { prepareWeightClip, prepareWeightNormBackward, prepareWeightNormForward } from '../gpu/kernels/weight-norm';
-import {
-  prepareSpectralNormApply,
-  prepareSpectralNormBackward,
-  prepareSpectralNormPowerIteration,
-} from '../gpu/kernels/spectral-norm';
-import { sequence } from '../gpu/kernel';
+import { prepareSpectralNorm, prepareSpectralNormBackward } from '../gpu/kernels/spectral-norm';
 import type { Backend, Op, Tensor } from './backend';
 
 export class GpuTensor implements Tensor {
@@ -320,26 +315,20 @@ export class GpuBackend implements Backend {
   }
 
   spectralNorm(args: Parameters<Backend['spectralNorm']>[0]): Op {
-    const common = {
-      w: bufferOf(args.w),
-      u: bufferOf(args.u),
-      v: bufferOf(args.v),
-      sigma: bufferOf(args.sigma),
-      dOut: args.dOut,
-      dIn: args.dIn,
-    };
+    // One dispatch for small layers, power iteration + apply otherwise (the launcher picks).
     return this.op(
       args.label,
-      sequence(args.label, [
-        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: args.rounds, label: `${args.label}.power` }),
-        prepareSpectralNormApply(this.ctx, {
-          w: common.w,
-          sigma: common.sigma,
-          wBar: bufferOf(args.wBar),
-          n: args.dOut * args.dIn,
-          label: `${args.label}.apply`,
-        }),
-      ]),
+      prepareSpectralNorm(this.ctx, {
+        w: bufferOf(args.w),
+        u: bufferOf(args.u),
+        v: bufferOf(args.v),
+        sigma: bufferOf(args.sigma),
+        wBar: bufferOf(args.wBar),
+        dOut: args.dOut,
+        dIn: args.dIn,
+        rounds: args.rounds,
+        label: args.label,
+      }),
     );
   }
 
