@@ -173,9 +173,9 @@ const WRITTEN = new Set([...SHADER.code.matchAll(/var<storage,\s*read_write>\s+(
  */
 function dispatch(
   ctx: GpuContext,
-  spec: Omit<DispatchSpec, 'bindings'> & { bindings: Partial<Record<ShaderName, GpuBinding>> },
+  spec: Omit<DispatchSpec, 'bindings'> & { buffers: Partial<Record<ShaderName, GpuBinding>> },
 ): Kernel {
-  const entries = Object.entries(spec.bindings) as Array<[ShaderName, GpuBinding]>;
+  const entries = Object.entries(spec.buffers) as Array<[ShaderName, GpuBinding]>;
   for (const [name, binding] of entries) {
     if (!WRITTEN.has(name)) continue;
     for (const [other, b] of entries) {
@@ -189,7 +189,8 @@ function dispatch(
       }
     }
   }
-  return dispatchKernel(ctx, { ...spec, bindings: SHADER.bind(spec.bindings) });
+  const { buffers, ...rest } = spec;
+  return dispatchKernel(ctx, { ...rest, bindings: SHADER.bind(buffers) });
 }
 
 function labelOf(binding: GpuBinding): string {
@@ -274,14 +275,14 @@ export function prepareSpectralNormPowerIteration(ctx: GpuContext, a: PowerItera
   const matVec = dispatch(ctx, {
     label: `${label}.Wv`,
     pipeline: pipeline(ctx, 'mat_vec'),
-    bindings: { params, mat: a.w, x: a.v, y: wv },
+    buffers: { params, mat: a.w, x: a.v, y: wv },
     workgroups: rowGrid,
   });
   if (rounds === 0) {
     const dot = dispatch(ctx, {
       label: `${label}.sigma`,
       pipeline: pipeline(ctx, 'dot_rows'),
-      bindings: { params, x: wv, s: a.sigma, z: a.u },
+      buffers: { params, x: wv, s: a.sigma, z: a.u },
       workgroups: [1],
     });
     return sequence(label, [matVec, dot]);
@@ -290,20 +291,20 @@ export function prepareSpectralNormPowerIteration(ctx: GpuContext, a: PowerItera
     dispatch(ctx, {
       label: `${label}.WTu`,
       pipeline: pipeline(ctx, 'mat_t_vec'),
-      bindings: { params, mat: a.w, x: a.u, y: a.v },
+      buffers: { params, mat: a.w, x: a.u, y: a.v },
       workgroups: [Math.ceil(a.dIn / sizes(ctx).TCOLS)],
     }),
     dispatch(ctx, {
       label: `${label}.normalizeV`,
       pipeline: pipeline(ctx, 'normalize_cols'),
-      bindings: { params, y: a.v },
+      buffers: { params, y: a.v },
       workgroups: [1],
     }),
     matVec,
     dispatch(ctx, {
       label: `${label}.normalizeU`,
       pipeline: pipeline(ctx, 'normalize_rows_dot'),
-      bindings: { params, x: wv, y: a.u, s: a.sigma },
+      buffers: { params, x: wv, y: a.u, s: a.sigma },
       workgroups: [1],
     }),
   ];
@@ -325,7 +326,7 @@ export function prepareSpectralNormApply(
   return dispatch(ctx, {
     label,
     pipeline: pipeline(ctx, 'divide_by_sigma'),
-    bindings: { params, mat: a.w, y: a.wBar, sigma: a.sigma },
+    buffers: { params, mat: a.w, y: a.wBar, sigma: a.sigma },
     workgroups: grid,
   });
 }
@@ -362,7 +363,7 @@ export function prepareSpectralNorm(ctx: GpuContext, a: SpectralNormArgs): Kerne
   return dispatch(ctx, {
     label: `${label}.fused`,
     pipeline: pipeline(ctx, 'fused_update'),
-    bindings: { params, mat: a.w, u_state: a.u, v_state: a.v, s: a.sigma, y: a.wBar },
+    buffers: { params, mat: a.w, u_state: a.u, v_state: a.v, s: a.sigma, y: a.wBar },
     workgroups: [1],
   });
 }
@@ -405,7 +406,7 @@ export function prepareSpectralNormBackward(ctx: GpuContext, a: SpectralNormBack
     return dispatch(ctx, {
       label: `${label}.fused`,
       pipeline: pipeline(ctx, 'fused_backward'),
-      bindings: { params, mat: a.gWbar, mat2: a.wBar, x: a.v, z: a.u, sigma: a.sigma, y: a.gW },
+      buffers: { params, mat: a.gWbar, mat2: a.wBar, x: a.v, z: a.u, sigma: a.sigma, y: a.gW },
       workgroups: [1],
     });
   }
@@ -415,19 +416,19 @@ export function prepareSpectralNormBackward(ctx: GpuContext, a: SpectralNormBack
     dispatch(ctx, {
       label: `${label}.rowDots`,
       pipeline: pipeline(ctx, 'row_dots'),
-      bindings: { params, mat: a.gWbar, y: rowDots, mat2: a.wBar },
+      buffers: { params, mat: a.gWbar, y: rowDots, mat2: a.wBar },
       workgroups: gridFor(a.dOut, ctx.limits.maxComputeWorkgroupsPerDimension),
     }),
     dispatch(ctx, {
       label: `${label}.lambda`,
       pipeline: pipeline(ctx, 'sum_rows'),
-      bindings: { params, x: rowDots, s: lambda },
+      buffers: { params, x: rowDots, s: lambda },
       workgroups: [1],
     }),
     dispatch(ctx, {
       label: `${label}.gradient`,
       pipeline: pipeline(ctx, 'backward'),
-      bindings: { params, mat: a.gWbar, x: a.v, y: a.gW, s: lambda, z: a.u, sigma: a.sigma },
+      buffers: { params, mat: a.gWbar, x: a.v, y: a.gW, s: lambda, z: a.u, sigma: a.sigma },
       workgroups: grid,
     }),
   ]);
