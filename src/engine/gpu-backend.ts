@@ -32,12 +32,7 @@ import {
 } from '../gpu/kernels/random';
 import { prepareColumnReduce } from '../gpu/kernels/reduce';
 import { prepareWeightClip, prepareWeightNormBackward, prepareWeightNormForward } from '../gpu/kernels/weight-norm';
-import {
-  prepareSpectralNormApply,
-  prepareSpectralNormBackward,
-  prepareSpectralNormPowerIteration,
-} from '../gpu/kernels/spectral-norm';
-import { sequence } from '../gpu/kernel';
+import { prepareSpectralNorm, prepareSpectralNormBackward } from '../gpu/kernels/spectral-norm';
 import { checkView, type Backend, type Op, type Tensor } from './backend';
 import { familyOf, layoutFamilies, type StackedVariant } from './batching/families';
 import { bindingOf, GpuOp, GpuTensor, scalarsOf, type KernelBuilder, type OpTensors } from './batching/gpu-op';
@@ -449,19 +444,20 @@ export class GpuBackend implements Backend {
 
   spectralNorm(args: Parameters<Backend['spectralNorm']>[0]): Op {
     const { w, u, v, sigma, wBar } = args;
-    return this.op(args.label, 'spectralNorm', args, { w, u, v, sigma, wBar }, (t) => {
-      const common = { w: t.w, u: t.u, v: t.v, sigma: t.sigma, dOut: args.dOut, dIn: args.dIn };
-      return sequence(args.label, [
-        prepareSpectralNormPowerIteration(this.ctx, { ...common, rounds: args.rounds, label: `${args.label}.power` }),
-        prepareSpectralNormApply(this.ctx, {
-          w: t.w,
-          sigma: t.sigma,
-          wBar: t.wBar,
-          n: args.dOut * args.dIn,
-          label: `${args.label}.apply`,
-        }),
-      ]);
-    });
+    // One dispatch for small layers, power iteration + apply otherwise (the launcher picks).
+    return this.op(args.label, 'spectralNorm', args, { w, u, v, sigma, wBar }, (t) =>
+      prepareSpectralNorm(this.ctx, {
+        w: t.w,
+        u: t.u,
+        v: t.v,
+        sigma: t.sigma,
+        wBar: t.wBar,
+        dOut: args.dOut,
+        dIn: args.dIn,
+        rounds: args.rounds,
+        label: args.label,
+      }),
+    );
   }
 
   spectralNormBackward(args: Parameters<Backend['spectralNormBackward']>[0]): Op {

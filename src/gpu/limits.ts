@@ -40,6 +40,15 @@ const STORAGE_BUFFERS_PER_STAGE = 8;
 /** The largest workgroup-reduction scratch element: loss.wgsl's ReduceValue, a vec4<f32>. */
 const REDUCE_VALUE_BYTES = 16;
 
+/**
+ * Floats of workgroup memory spectral_norm.wgsl's fused_update keeps ũ and ṽ in (a layer with
+ * d_out + d_in up to this takes the single-dispatch path). 3072 floats = 12 KiB, plus the f32 tree
+ * scratch (≤ 1 KiB at 256 threads), stay under the spec's default 16 KiB of workgroup storage, so
+ * no adapter needs a raised limit; 3072 covers every small SN layer of the models (the MLP's 128 +
+ * 128, the width-1/4 CNN's last linear 1 + 2048).
+ */
+export const SPECTRAL_NORM_FUSED_VECTOR_FLOATS = 3072;
+
 /** What the kernels need from the device with this tuning (workgroup shapes and shared memory). */
 export function kernelNeeds(
   t: KernelTuning,
@@ -48,9 +57,11 @@ export function kernelNeeds(
   const snThreads = t.spectralNorm.TCOLS * t.spectralNorm.TLANES;
   const matmulShared = 4 * TILE_K * (4 * WG_Y + 4 * WG_X);
   const reduceShared = REDUCE_VALUE_BYTES * Math.max(t.reductionWorkgroup, snThreads);
+  // spectral_norm.wgsl's fused_update: ũ, ṽ plus its f32 reduce scratch.
+  const snFusedShared = 4 * (SPECTRAL_NORM_FUSED_VECTOR_FLOATS + Math.max(t.reductionWorkgroup, snThreads));
   return {
     maxStorageBuffersPerShaderStage: STORAGE_BUFFERS_PER_STAGE,
-    maxComputeWorkgroupStorageSize: Math.max(matmulShared, reduceShared),
+    maxComputeWorkgroupStorageSize: Math.max(matmulShared, reduceShared, snFusedShared),
     maxComputeInvocationsPerWorkgroup: Math.max(t.reductionWorkgroup, t.elementwiseWorkgroup, snThreads, WG_X * WG_Y),
     maxComputeWorkgroupSizeX: Math.max(t.reductionWorkgroup, t.elementwiseWorkgroup, WG_X, t.spectralNorm.TCOLS),
     maxComputeWorkgroupSizeY: Math.max(WG_Y, t.spectralNorm.TLANES),
