@@ -54,20 +54,28 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
   const config = defaultConfig();
   const steps = env.software ? 20 : 500;
   const cpuSteps = 20;
-  const sets: VariantName[][] = [['sn'], ['wn'], ['none'], ['clip'], ['sn', 'wn', 'none']];
+  // The last row is the peer of the one before: the same three variants, each op a dispatch per variant.
+  const sets: { variants: VariantName[]; batched: boolean }[] = [
+    ...[['sn'], ['wn'], ['none'], ['clip'], ['sn', 'wn', 'none']].map((v) => ({
+      variants: v as VariantName[],
+      batched: true,
+    })),
+    { variants: ['sn', 'wn', 'none'], batched: false },
+  ];
   const rows: BenchReport['rows'] = [];
-  for (const variants of sets) {
+  for (const { variants, batched } of sets) {
     const c = { ...config, variants };
-    env.log(`train: ${variants.join(',')}`);
+    env.log(`train: ${variants.join(',')}${batched ? '' : ' (not batched)'}`);
     // A fresh device per run, so buffers of one run never slow the next.
     const ctx = await acquireNodeGpu({ label: 'bench.train', tuning: env.ctx.tuning });
-    const gpu = new GpuBackend(ctx);
+    const gpu = new GpuBackend(ctx, batched);
     const gpuRate = await stepsPerSecond(gpu, c, 5, steps);
     gpu.destroy();
     ctx.device.destroy();
     const cpuRate = (await stepsPerSecond(new CpuBackend(), c, 2, cpuSteps)).stepsPerSecond;
     rows.push({
       variants: variants.join(','),
+      batched: variants.length === 1 ? '–' : batched ? 'yes' : 'no',
       'webgpu steps/s': gpuRate.stepsPerSecond,
       'dispatches/step': gpuRate.dispatchesPerStep,
       'submits/step': gpuRate.submitsPerStep,
@@ -78,13 +86,14 @@ export async function benchTrain(env: BenchEnv): Promise<BenchReport> {
   const m = DEFAULT_MLP;
   return {
     title: 'GAN training steps/s (2-D MLP)',
-    columns: ['variants', 'webgpu steps/s', 'dispatches/step', 'submits/step', 'cpu steps/s', 'webgpu/cpu'],
+    columns: ['variants', 'batched', 'webgpu steps/s', 'dispatches/step', 'submits/step', 'cpu steps/s', 'webgpu/cpu'],
     rows,
     notes: [
       `model: G ${m.noiseDim}→${m.generatorHidden.join('→')}→2, D 2→${m.discriminatorHidden.join('→')}→1, batch ${config.batch}, setting C (n_dis ${config.adam.nDis}), standard loss`,
       `webgpu: ${steps} timed steps after 5 warm-up steps; cpu: ${cpuSteps} steps after 2 (float64 twins on one core)`,
       `statistics every ${config.statsEvery} steps; kernel tuning: the ${env.ctx.tuning.profile} profile`,
       COUNT_NOTE,
+      'batched: the same op of every variant as one dispatch (src/engine/batching/); "no" runs each variant’s ops as dispatches of their own, the peer in the same run',
     ],
   };
 }

@@ -70,7 +70,11 @@ export class GpuBackend implements Backend {
   private stack: { variants: readonly StackedVariant[]; pending: PendingTensor[] } | null = null;
   private readonly groups = new Map<string, GroupOp>();
 
-  constructor(readonly ctx: GpuContext) {
+  constructor(
+    readonly ctx: GpuContext,
+    /** false: every variant's ops run as dispatches of their own (the bench's peer for batching). */
+    private readonly batchVariants = true,
+  ) {
     this.description = describeAdapter(ctx.adapter);
   }
 
@@ -84,6 +88,7 @@ export class GpuBackend implements Backend {
    */
   stackVariants(variants: readonly StackedVariant[]): void {
     this.layout();
+    if (!this.batchVariants) return;
     this.stack = { variants, pending: [] };
   }
 
@@ -95,6 +100,10 @@ export class GpuBackend implements Backend {
   batch(programs: readonly (readonly Op[])[]): Op[] {
     this.layout();
     const gpuPrograms = programs.map((p) => p as readonly GpuOp[]);
+    if (!this.batchVariants) {
+      for (const op of gpuPrograms.flat()) void op.kernel;
+      return gpuPrograms.flat();
+    }
     const plan = planMerges(gpuPrograms.map((p) => p.map(signatureOf)));
     return plan.map((group) => {
       const ops = group.map(({ program, index }) => gpuPrograms[program][index]);
