@@ -520,3 +520,48 @@ describe('batched batch normalization', () => {
     }
   });
 });
+
+describe('bad batches are refused by name', () => {
+  it('a member past its binding, an unknown member name, a bad member count', async () => {
+    const ctx = await testGpu();
+    const g = PATCHES[1];
+    const { rows, k } = patchGrid(g);
+    const image = ctx.buffers.storage('bad.image', imageFloats(g));
+    // Two members' cols: the second starts one float too late to fit.
+    const cols = ctx.buffers.storage('bad.cols', 2 * rows * k);
+    const im2colWith = (batch: MemberBatch) => () => prepareIm2col(ctx, { geom: g, image, cols }, batch);
+    expect(im2colWith({ count: 2, offsets: { cols: [0, rows * k + 1] } })).toThrow(
+      /cols of member 1 spans floats \[\d+, \d+\), the binding holds \d+/,
+    );
+    expect(im2colWith({ count: 2, offsets: { cols: [0, rows * k] } })).not.toThrow();
+    expect(im2colWith({ count: 2, offsets: { colz: [0, 0] } })).toThrow(/no member slot "colz"/);
+    expect(im2colWith({ count: 9, offsets: {} })).toThrow(/1 to 8 members, got 9/);
+
+    const [r, c] = [7, 3];
+    const t = (name: string, floats: number) => ctx.buffers.storage(`bad.${name}`, floats);
+    // Two members over one shared x, gamma and beta; outputs at [0, r·c) and [r·c, 2·r·c) (or c).
+    const forward = {
+      x: t('x', r * c),
+      gamma: t('gamma', c),
+      beta: t('beta', c),
+      y: t('y', 2 * r * c),
+      mean: t('mean', 2 * c),
+      invstd: t('invstd', 2 * c),
+      running: { mean: t('rm', 2 * c), variance: t('rv', 2 * c) },
+      rows: r,
+      cols: c,
+    };
+    const offsets = { y: [0, r * c], mean: [0, c], invstd: [0, c], runningMean: [0, c], runningVariance: [0, c] };
+    const withOffsets =
+      (changed: Record<string, number[]>, count = 2) =>
+      () =>
+        prepareBatchNormForward(ctx, forward, { count, offsets: { ...offsets, ...changed } });
+    expect(withOffsets({})).not.toThrow();
+    expect(withOffsets({ runningVariance: [c, c + 1] })).toThrow(/runningVariance of member 1 spans floats \[4, 7\)/);
+    expect(withOffsets({ running: [0, c] })).toThrow(/no member slot "running"/);
+    expect(withOffsets({}, 0)).toThrow(/1 to 8 members, got 0/);
+    // An output without offsets: both members would write one tensor.
+    expect(withOffsets({ y: [0, 0] })).toThrow(/y is written, but members 0 and 1 overlap/);
+    expect(withOffsets({ mean: [0, 2] })).toThrow(/mean is written, but members 0 and 1 overlap/);
+  });
+});

@@ -17,7 +17,7 @@ import { bindingBytes, bindingsOverlap, type GpuBinding } from '../binding';
 import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
-import { MEMBER_SLOTS, memberCount, memberUniform, type MemberBatch } from '../members';
+import { MEMBER_SLOTS, memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
 export const BATCHNORM_SHADER = kernelShader('batchnorm', batchnormCode, [
@@ -93,10 +93,19 @@ const MEMBER_SLOT = {
 } as const;
 type MemberBinding = keyof typeof MEMBER_SLOT;
 
-/** Refuses offsets under a name the launcher does not have (a misspelt name would silently read 0). */
+/**
+ * Refuses offsets under a name the launcher does not have (a misspelt name would silently read 0),
+ * then checks count and offsets as packMemberTable does, table by table (a launcher may name more
+ * tensors than one table holds).
+ */
 function checkBatchNames(label: string, names: readonly string[], batch?: MemberBatch): void {
   for (const name of Object.keys(batch?.offsets ?? {})) {
     if (!names.includes(name)) throw new Error(`${label}: no member slot "${name}" (slots: ${names.join(', ')})`);
+  }
+  for (let start = 0; start < names.length; start += MEMBER_SLOTS) {
+    const slots = names.slice(start, start + MEMBER_SLOTS);
+    const offsets = Object.fromEntries(Object.entries(batch?.offsets ?? {}).filter(([name]) => slots.includes(name)));
+    packMemberTable(label, slots, batch && { count: batch.count, offsets });
   }
 }
 
@@ -209,18 +218,21 @@ function checkSize(label: string, name: string, value: number): void {
 
 /**
  * That `name` holds `floats` floats: the whole binding unbatched, and for a batch every member's
- * tensor from its offset on (a member past the end would read or write a neighbour's bytes).
+ * tensor from its offset on (a member past the end would read or write a neighbour's bytes). A
+ * `written` tensor's members must not overlap either (missing offsets are all 0: every member would
+ * race to write one tensor).
  */
 function requireMemberFloats(
   label: string,
   name: string,
   binding: GpuBinding,
   floats: number,
-  batch?: MemberBatch,
+  batch: MemberBatch | undefined,
+  written: boolean,
 ): void {
   requireFloats(label, name, binding, floats);
-  const offsets = batch?.offsets[name];
-  if (!offsets) return;
+  if (!batch) return;
+  const offsets = batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
   const bound = bindingBytes(binding) / 4;
   offsets.forEach((offset, member) => {
     if (offset + floats > bound) {
@@ -228,25 +240,32 @@ function requireMemberFloats(
         `${label}: ${name} of member ${member} spans floats [${offset}, ${offset + floats}), the binding holds ${bound}`,
       );
     }
+    const other = written ? offsets.findIndex((o, m) => m < member && o < offset + floats && offset < o + floats) : -1;
+    if (other >= 0) {
+      throw new Error(
+        `${label}: ${name} is written, but members ${other} and ${member} overlap (offsets ${offsets[other]} and ${offset})`,
+      );
+    }
   });
 }
 
 /**
  * Checks that every rows × cols tensor and every per-channel vector given holds its floats (keyed
- * by member name), for every member of a batch.
+ * by member name), for every member of a batch, and that members of the `written` ones are disjoint.
  */
 function requireTensors(
   label: string,
   s: { rows: number; cols: number },
   matrices: Record<string, GpuBinding | undefined>,
   channels: Record<string, GpuBinding | undefined>,
-  batch?: MemberBatch,
+  batch: MemberBatch | undefined,
+  written: readonly string[],
 ): void {
   for (const [name, binding] of Object.entries(matrices)) {
-    if (binding) requireMemberFloats(label, name, binding, s.rows * s.cols, batch);
+    if (binding) requireMemberFloats(label, name, binding, s.rows * s.cols, batch, written.includes(name));
   }
   for (const [name, binding] of Object.entries(channels)) {
-    if (binding) requireMemberFloats(label, name, binding, s.cols, batch);
+    if (binding) requireMemberFloats(label, name, binding, s.cols, batch, written.includes(name));
   }
 }
 
@@ -335,6 +354,7 @@ export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs
       runningVariance: a.running?.variance,
     },
     batch,
+    ['y', 'xhat', 'mean', 'invstd', 'runningMean', 'runningVariance'],
   );
   const params = paramsBuffer(ctx, label, a, p, { eps: a.eps, momentum: a.running?.momentum });
   const partials = ctx.buffers.storage(`${label}.partials`, memberCount(batch) * 2 * p.splits * a.cols);
@@ -404,6 +424,7 @@ export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs, batc
       runningVar: a.runningVar,
     },
     batch,
+    ['y'],
   );
   const params = paramsBuffer(ctx, label, a, p, { eps: a.eps });
   const names = {
@@ -454,6 +475,7 @@ export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardAr
       dbeta: a.dbeta,
     },
     batch,
+    ['dx', 'dgamma', 'dbeta'],
   );
   const params = paramsBuffer(ctx, label, a, p, { accumulate: a.accumulate, fromXhat: a.xhat !== undefined });
   const z = memberCount(batch);

@@ -15,7 +15,7 @@ import { bindingBytes, bindingsOverlap, type GpuBinding } from '../binding';
 import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
-import { memberCount, memberUniform, type MemberBatch } from '../members';
+import { memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 import { patchGrid, type PatchGeometry } from '../../core/conv-geometry';
 
@@ -31,23 +31,32 @@ export const COL2IM_MEMBER_SLOTS = ['cols', 'image', 'bias'] as const;
 
 /**
  * That `name` holds `floats` floats: the whole binding unbatched, and for a batch every member's
- * tensor from its offset on (a member past the end would read or write a neighbour's bytes).
+ * tensor from its offset on (a member past the end would read or write a neighbour's bytes). A
+ * `written` tensor's members must not overlap either (missing offsets are all 0: every member would
+ * race to write one tensor).
  */
 function requireMemberFloats(
   label: string,
   name: string,
   binding: GpuBinding,
   floats: number,
-  batch?: MemberBatch,
+  batch: MemberBatch | undefined,
+  written: boolean,
 ): void {
   requireFloats(label, name, binding, floats);
-  const offsets = batch?.offsets[name];
-  if (!offsets) return;
+  if (!batch) return;
+  const offsets = batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
   const bound = bindingBytes(binding) / 4;
   offsets.forEach((offset, member) => {
     if (offset + floats > bound) {
       throw new Error(
         `${label}: ${name} of member ${member} spans floats [${offset}, ${offset + floats}), the binding holds ${bound}`,
+      );
+    }
+    const other = written ? offsets.findIndex((o, m) => m < member && o < offset + floats && offset < o + floats) : -1;
+    if (other >= 0) {
+      throw new Error(
+        `${label}: ${name} is written, but members ${other} and ${member} overlap (offsets ${offsets[other]} and ${offset})`,
       );
     }
   });
@@ -132,9 +141,10 @@ export function prepareIm2col(ctx: GpuContext, a: Im2colArgs, batch?: MemberBatc
   const label = a.label ?? 'conv.im2col';
   if (bindingsOverlap(a.image, a.cols)) throw new Error(`${label}: image and cols must not overlap`);
   const { rows, k } = patchGrid(a.geom);
+  packMemberTable(label, IM2COL_MEMBER_SLOTS, batch); // names, count and offsets first, by name
   const pixels = a.geom.batch * a.geom.height * a.geom.width * a.geom.channels;
-  requireMemberFloats(label, 'image', a.image, pixels, batch);
-  requireMemberFloats(label, 'cols', a.cols, rows * k, batch);
+  requireMemberFloats(label, 'image', a.image, pixels, batch, false);
+  requireMemberFloats(label, 'cols', a.cols, rows * k, batch, true);
   const buffers = { src: a.image, dst: a.cols };
   return patchKernel(ctx, label, 'im2col', a.geom, rows * k, {}, buffers, IM2COL_MEMBER_SLOTS, batch);
 }
@@ -167,9 +177,10 @@ export function prepareCol2im(ctx: GpuContext, a: Col2imArgs, batch?: MemberBatc
   }
   const { rows, k } = patchGrid(a.geom);
   const total = a.geom.batch * a.geom.height * a.geom.width * a.geom.channels;
-  requireMemberFloats(label, 'cols', a.cols, rows * k, batch);
-  requireMemberFloats(label, 'image', a.image, total, batch);
-  if (a.bias) requireMemberFloats(label, 'bias', a.bias, a.geom.channels, batch);
+  packMemberTable(label, COL2IM_MEMBER_SLOTS, batch); // names, count and offsets first, by name
+  requireMemberFloats(label, 'cols', a.cols, rows * k, batch, false);
+  requireMemberFloats(label, 'image', a.image, total, batch, true);
+  if (a.bias) requireMemberFloats(label, 'bias', a.bias, a.geom.channels, batch, false);
   // Only col2im_bias reads bias: col2im's automatic pipeline layout has no slot for it.
   const buffers = a.bias ? { src: a.cols, dst: a.image, bias: a.bias } : { src: a.cols, dst: a.image };
   const entry = a.bias ? 'col2im_bias' : 'col2im';
