@@ -19,12 +19,12 @@
 //   M2 = Σ_s M2_s + n_s·(mean_s − mean)².
 //
 // Bindings (group 0, numbered only in the declarations below; launchers bind by name, and an entry
-// point binds only those it uses): params; read: x, xhat_in, dy, gamma, beta; read_write: partials,
-// mean, invstd, y, xhat_out, running_mean, running_var, dgamma, dbeta, dx, coef.
-// partials: 2 × splits × C floats: [s·C + c] = chunk sum (Σ dy in backward),
+// point binds only those it uses): uniform: params, members; read: x, xhat_in, dy, gamma, beta;
+// read_write: partials, mean, invstd, y, xhat_out, running_mean, running_var, dgamma, dbeta, dx, coef.
+// partials: 2 × splits × C floats per member: [s·C + c] = chunk sum (Σ dy in backward),
 //           [(splits + s)·C + c] = chunk M2 (Σ dy·xhat in backward).
 //
-// Entry points and grids:
+// Entry points and grids (x, y; z is always the member count):
 //   stats_partial                          workgroup WG_J × WG_K, grid (ceil(C / WG_J), splits)
 //   stats_finalize, stats_finalize_running workgroup WG_J × WG_K, grid (ceil(C / WG_J))
 //   normalize_forward, normalize_forward_xhat, normalize_eval, backward_dx

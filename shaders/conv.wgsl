@@ -15,16 +15,17 @@
 //                one thread per cols element.
 //   col2im       params   src = cols (read)    dst = image (read_write)
 //   col2im_bias  params   src = cols (read)    dst = image (read_write)   bias (read, length channels)
-//   (and members, the uniform member table, in all three)
 //                GATHER form: one thread per image element sums every cols entry that im2col would
 //                have copied from it (at most ceil(kh/stride)·ceil(kw/stride) of them), so no atomics
 //                and a deterministic summation order:
 //                image = act(sum (+ bias[c]) (+ image if params.accumulate)).
 // im2col and col2im run on a 1-D index spread over a 2-D grid when it exceeds 65535 workgroups.
 //
-// Members (src/gpu/members.ts): workgroup_id.z is the member; every access to src, dst and bias is
-// offset by that member's element offset, slot 0 = src, 1 = dst, 2 = bias (the launchers' slot
-// lists: im2col ['image', 'cols'], col2im ['cols', 'image', 'bias']). Unbatched: offsets 0, z = 1.
+// Members (src/gpu/members.ts): every entry point also binds `members`, the uniform member table.
+// workgroup_id.z is the member (workgroups are 1 deep, so global_invocation_id.z is too); every
+// access to src, dst and bias is offset by that member's element offset, slot 0 = src, 1 = dst,
+// 2 = bias (the launchers' slot lists: im2col ['image', 'cols'], col2im ['cols', 'image', 'bias']).
+// Unbatched: offsets 0, z = 1.
 #include "lib/activation.wgsl"
 #include "lib/members.wgsl"
 
