@@ -9,7 +9,7 @@
  *
  * Batched (a MemberBatch as the last argument): each of those dispatches runs every member at once
  * (workgroup_id.z), so a batch costs the dispatches of one member. Member offsets are keyed by the
- * launcher's argument names (*_MEMBER_SLOTS below); the scratch holds one block per member, so each
+ * launcher's argument names (*_MEMBER_NAMES below); the scratch holds one block per member, so each
  * member's statistics come from its own rows only.
  */
 import batchnormCode from '../../../shaders/batchnorm.wgsl?raw';
@@ -47,7 +47,7 @@ const SHADER = BATCHNORM_SHADER;
  * backward's saved normalized input is 'xhat'. A launcher may name more than MEMBER_SLOTS tensors:
  * each dispatch gets its own table with only the tensors it reaches.
  */
-export const BATCHNORM_FORWARD_MEMBER_SLOTS = [
+export const BATCHNORM_FORWARD_MEMBER_NAMES = [
   'x',
   'gamma',
   'beta',
@@ -58,8 +58,8 @@ export const BATCHNORM_FORWARD_MEMBER_SLOTS = [
   'runningVariance',
   'xhat',
 ] as const;
-export const BATCHNORM_EVAL_MEMBER_SLOTS = ['x', 'gamma', 'beta', 'runningMean', 'runningVar', 'y'] as const;
-export const BATCHNORM_BACKWARD_MEMBER_SLOTS = [
+export const BATCHNORM_EVAL_MEMBER_NAMES = ['x', 'gamma', 'beta', 'runningMean', 'runningVar', 'y'] as const;
+export const BATCHNORM_BACKWARD_MEMBER_NAMES = [
   'dy',
   'x',
   'mean',
@@ -331,7 +331,7 @@ function pipelines(ctx: GpuContext, p: Plan) {
 /**
  * Training-mode forward: mean, invstd (and optionally xhat) for backward, y = gamma·xhat + beta,
  * and the running statistics when given. Encoding it twice updates the running statistics twice.
- * With a batch, every dispatch runs all members (offsets keyed by BATCHNORM_FORWARD_MEMBER_SLOTS;
+ * With a batch, every dispatch runs all members (offsets keyed by BATCHNORM_FORWARD_MEMBER_NAMES;
  * args.running.mean and .variance are 'runningMean' and 'runningVariance').
  */
 export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs, batch?: MemberBatch): Kernel {
@@ -340,7 +340,7 @@ export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs
   if (bindingsOverlap(a.y, a.x) || (a.xhat && bindingsOverlap(a.xhat, a.x))) {
     throw new Error(`${label}: y and xhat must not overlap x`);
   }
-  checkBatchNames(label, BATCHNORM_FORWARD_MEMBER_SLOTS, batch);
+  checkBatchNames(label, BATCHNORM_FORWARD_MEMBER_NAMES, batch);
   requireTensors(
     label,
     a,
@@ -406,13 +406,13 @@ export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs
 
 /**
  * Eval mode: y = gamma·(x − running_mean)/√(running_var + eps) + beta. With a batch, one dispatch
- * runs all members (offsets keyed by BATCHNORM_EVAL_MEMBER_SLOTS).
+ * runs all members (offsets keyed by BATCHNORM_EVAL_MEMBER_NAMES).
  */
 export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'batchnorm.eval';
   const p = plan(ctx, label, a);
   if (bindingsOverlap(a.y, a.x)) throw new Error(`${label}: y must not overlap x`);
-  checkBatchNames(label, BATCHNORM_EVAL_MEMBER_SLOTS, batch);
+  checkBatchNames(label, BATCHNORM_EVAL_MEMBER_NAMES, batch);
   requireTensors(
     label,
     a,
@@ -454,7 +454,7 @@ export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs, batc
 
 /**
  * Backward: dgamma = Σ dy·xhat, dbeta = Σ dy, dx = gamma·invstd/R·(R·dy − dbeta − xhat·dgamma).
- * With a batch, every dispatch runs all members (offsets keyed by BATCHNORM_BACKWARD_MEMBER_SLOTS).
+ * With a batch, every dispatch runs all members (offsets keyed by BATCHNORM_BACKWARD_MEMBER_NAMES).
  */
 export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'batchnorm.backward';
@@ -462,7 +462,7 @@ export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardAr
   const source = a.xhat ?? a.x;
   if (!source) throw new Error(`${label}: needs the forward's xhat or its input x`);
   if (bindingsOverlap(a.dx, a.dy)) throw new Error(`${label}: dx must not overlap dy`);
-  checkBatchNames(label, BATCHNORM_BACKWARD_MEMBER_SLOTS, batch);
+  checkBatchNames(label, BATCHNORM_BACKWARD_MEMBER_NAMES, batch);
   requireTensors(
     label,
     a,
