@@ -20,7 +20,14 @@
 //                and a deterministic summation order:
 //                image = act(sum (+ bias[c]) (+ image if params.accumulate)).
 // im2col and col2im run on a 1-D index spread over a 2-D grid when it exceeds 65535 workgroups.
+//
+// Members (src/gpu/members.ts): every entry point also binds `members`, the uniform member table.
+// workgroup_id.z is the member (workgroups are 1 deep, so global_invocation_id.z is too); every
+// access to src, dst and bias is offset by that member's element offset, slot 0 = src, 1 = dst,
+// 2 = bias (the launchers' slot lists: im2col ['image', 'cols'], col2im ['cols', 'image', 'bias']).
+// Unbatched: offsets 0, z = 1.
 #include "lib/activation.wgsl"
+#include "lib/members.wgsl"
 
 override WORKGROUP_SIZE: u32 = 256u;
 
@@ -45,6 +52,11 @@ struct Params {
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<uniform> members: Members;
+
+const SLOT_SRC: u32 = 0u;
+const SLOT_DST: u32 = 1u;
+const SLOT_BIAS: u32 = 2u;
 
 fn flat_index(id: vec3<u32>) -> u32 {
   return id.y * params.row_stride + id.x;
@@ -70,13 +82,15 @@ fn im2col(@builtin(global_invocation_id) id: vec3<u32>) {
   let x = i32(ox * params.stride + kx) - i32(params.pad);
   var value = 0.0;
   if (y >= 0 && y < i32(params.img_h) && x >= 0 && x < i32(params.img_w)) {
-    value = src[((b * params.img_h + u32(y)) * params.img_w + u32(x)) * params.channels + c];
+    let pixel = (b * params.img_h + u32(y)) * params.img_w + u32(x);
+    value = src[member_offset(SLOT_SRC, id.z) + pixel * params.channels + c];
   }
-  dst[i] = value;
+  dst[member_offset(SLOT_DST, id.z) + i] = value;
 }
 
-// Sum of every cols entry that im2col copies from image element i (NHWC flat index).
-fn col2im_sum(i: u32) -> f32 {
+// Sum of every cols entry that im2col copies from image element i (NHWC flat index); the member's
+// cols start at src[src0].
+fn col2im_sum(i: u32, src0: u32) -> f32 {
   let c = i % params.channels;
   let pixel = i / params.channels;
   let x = pixel % params.img_w;
@@ -97,28 +111,31 @@ fn col2im_sum(i: u32) -> f32 {
       let ox = (tx - kx) / params.stride;
       if (ox >= params.grid_w) { continue; }
       let row = (b * params.grid_h + oy) * params.grid_w + ox;
-      sum += src[row * k + c * taps + ky * params.kw + kx];
+      sum += src[src0 + row * k + c * taps + ky * params.kw + kx];
     }
   }
   return sum;
 }
 
-fn col2im_store(i: u32, value: f32) {
+// Stores image element i of the member whose image starts at dst[dst0].
+fn col2im_store(i: u32, dst0: u32, value: f32) {
   var v = value;
-  if (params.accumulate != 0u) { v += dst[i]; }
-  dst[i] = activate(v, params.slope);
+  if (params.accumulate != 0u) { v += dst[dst0 + i]; }
+  dst[dst0 + i] = activate(v, params.slope);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn col2im(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = flat_index(id);
   if (i >= params.total) { return; }
-  col2im_store(i, col2im_sum(i));
+  col2im_store(i, member_offset(SLOT_DST, id.z), col2im_sum(i, member_offset(SLOT_SRC, id.z)));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn col2im_bias(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = flat_index(id);
   if (i >= params.total) { return; }
-  col2im_store(i, col2im_sum(i) + bias[i % params.channels]);
+  let bias0 = member_offset(SLOT_BIAS, id.z);
+  let sum = col2im_sum(i, member_offset(SLOT_SRC, id.z));
+  col2im_store(i, member_offset(SLOT_DST, id.z), sum + bias[bias0 + i % params.channels]);
 }

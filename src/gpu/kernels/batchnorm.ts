@@ -6,12 +6,18 @@
  * Forward = 3 dispatches (partial statistics, finalize, normalize); backward = 3 (partial sums,
  * finalize: dgamma, dbeta and the dx coefficients, dx). Scratch buffers (partials, coefficients)
  * are made at prepare time and live as long as the device's buffer registry.
+ *
+ * Batched (a MemberBatch as the last argument): each of those dispatches runs every member at once
+ * (workgroup_id.z), so a batch costs the dispatches of one member. Member offsets are keyed by the
+ * launcher's argument names (*_MEMBER_NAMES below); the scratch holds one block per member, so each
+ * member's statistics come from its own rows only.
  */
 import batchnormCode from '../../../shaders/batchnorm.wgsl?raw';
-import { bindingsOverlap, type GpuBinding } from '../binding';
+import { bindingBytes, bindingsOverlap, type GpuBinding } from '../binding';
 import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
+import { MEMBER_SLOTS, memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 
 export const BATCHNORM_SHADER = kernelShader('batchnorm', batchnormCode, [
@@ -32,8 +38,98 @@ export const BATCHNORM_SHADER = kernelShader('batchnorm', batchnormCode, [
   'dbeta',
   'dx',
   'coef',
+  'members',
 ]);
 const SHADER = BATCHNORM_SHADER;
+
+/**
+ * The launchers' member names (the backend keys a batch's offsets by them). The forward's and the
+ * backward's saved normalized input is 'xhat'. A launcher may name more than MEMBER_SLOTS tensors:
+ * each dispatch gets its own table with only the tensors it reaches.
+ */
+export const BATCHNORM_FORWARD_MEMBER_NAMES = [
+  'x',
+  'gamma',
+  'beta',
+  'y',
+  'mean',
+  'invstd',
+  'runningMean',
+  'runningVariance',
+  'xhat',
+] as const;
+export const BATCHNORM_EVAL_MEMBER_NAMES = ['x', 'gamma', 'beta', 'runningMean', 'runningVar', 'y'] as const;
+export const BATCHNORM_BACKWARD_MEMBER_NAMES = [
+  'dy',
+  'x',
+  'mean',
+  'invstd',
+  'gamma',
+  'dx',
+  'dgamma',
+  'dbeta',
+  'xhat',
+] as const;
+
+/**
+ * The table slot of each shader binding: the SLOT_ constants of shaders/batchnorm.wgsl, where the
+ * reason two bindings may share a slot is written.
+ */
+const MEMBER_SLOT = {
+  x: 0,
+  gamma: 1,
+  dy: 1,
+  beta: 2,
+  mean: 3,
+  invstd: 4,
+  y: 5,
+  dx: 5,
+  xhat_out: 6,
+  xhat_in: 6,
+  running_mean: 6,
+  dgamma: 6,
+  running_var: 7,
+  dbeta: 7,
+} as const;
+type MemberBinding = keyof typeof MEMBER_SLOT;
+
+/**
+ * Refuses offsets under a name the launcher does not have (a misspelt name would silently read 0),
+ * then checks count and offsets as packMemberTable does, table by table (a launcher may name more
+ * tensors than one table holds).
+ */
+function checkBatchNames(label: string, names: readonly string[], batch?: MemberBatch): void {
+  for (const name of Object.keys(batch?.offsets ?? {})) {
+    if (!names.includes(name)) throw new Error(`${label}: no member slot "${name}" (slots: ${names.join(', ')})`);
+  }
+  for (let start = 0; start < names.length; start += MEMBER_SLOTS) {
+    const slots = names.slice(start, start + MEMBER_SLOTS);
+    const offsets = Object.fromEntries(Object.entries(batch?.offsets ?? {}).filter(([name]) => slots.includes(name)));
+    packMemberTable(label, slots, batch && { count: batch.count, offsets });
+  }
+}
+
+/**
+ * One dispatch's member table: `bound` maps each shader binding the dispatch reaches to the launcher
+ * argument whose offsets it takes.
+ */
+function dispatchMembers(
+  ctx: GpuContext,
+  label: string,
+  bound: Partial<Record<MemberBinding, string>>,
+  batch?: MemberBatch,
+): GPUBuffer {
+  const slots = new Array<string>(MEMBER_SLOTS).fill('');
+  const owner = new Array<string>(MEMBER_SLOTS).fill('');
+  for (const [binding, arg] of Object.entries(bound) as [MemberBinding, string][]) {
+    const slot = MEMBER_SLOT[binding];
+    if (owner[slot]) throw new Error(`${label}: bindings ${owner[slot]} and ${binding} share member slot ${slot}`);
+    owner[slot] = binding;
+    slots[slot] = arg;
+  }
+  const offsets = Object.fromEntries(Object.entries(batch?.offsets ?? {}).filter(([name]) => slots.includes(name)));
+  return memberUniform(ctx, label, slots, batch && { count: batch.count, offsets });
+}
 
 /** Channels per statistics workgroup at most (64 adjacent channels load as one contiguous run). */
 const MAX_CHANNEL_BLOCK = 64;
@@ -120,18 +216,56 @@ function checkSize(label: string, name: string, value: number): void {
     throw new Error(`${label}: ${name} must be a positive integer, got ${value}`);
 }
 
-/** Checks that every rows × cols tensor and every per-channel vector given holds its floats. */
+/**
+ * That `name` holds `floats` floats: the whole binding unbatched, and for a batch every member's
+ * tensor from its offset on (a member past the end would read or write a neighbour's bytes). A
+ * `written` tensor's members must not overlap either (missing offsets are all 0: every member would
+ * race to write one tensor).
+ */
+function requireMemberFloats(
+  label: string,
+  name: string,
+  binding: GpuBinding,
+  floats: number,
+  batch: MemberBatch | undefined,
+  written: boolean,
+): void {
+  requireFloats(label, name, binding, floats);
+  if (!batch) return;
+  const offsets = batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
+  const bound = bindingBytes(binding) / 4;
+  offsets.forEach((offset, member) => {
+    if (offset + floats > bound) {
+      throw new Error(
+        `${label}: ${name} of member ${member} spans floats [${offset}, ${offset + floats}), the binding holds ${bound}`,
+      );
+    }
+    const other = written ? offsets.findIndex((o, m) => m < member && o < offset + floats && offset < o + floats) : -1;
+    if (other >= 0) {
+      throw new Error(
+        `${label}: ${name} is written, but members ${other} and ${member} overlap (offsets ${offsets[other]} and ${offset})`,
+      );
+    }
+  });
+}
+
+/**
+ * Checks that every rows × cols tensor and every per-channel vector given holds its floats (keyed
+ * by member name), for every member of a batch, and that members of the `written` ones are disjoint.
+ */
 function requireTensors(
   label: string,
   s: { rows: number; cols: number },
   matrices: Record<string, GpuBinding | undefined>,
   channels: Record<string, GpuBinding | undefined>,
+  batch: MemberBatch | undefined,
+  written: readonly string[],
 ): void {
   for (const [name, binding] of Object.entries(matrices)) {
-    if (binding) requireFloats(label, name, binding, s.rows * s.cols);
+    if (binding) requireMemberFloats(label, name, binding, s.rows * s.cols, batch, written.includes(name));
   }
   for (const [name, binding] of Object.entries(channels)) {
-    if (binding) requireFloats(label, name, binding, s.cols);
+    if (binding) requireMemberFloats(label, name, binding, s.cols, batch, written.includes(name));
   }
 }
 
@@ -197,13 +331,16 @@ function pipelines(ctx: GpuContext, p: Plan) {
 /**
  * Training-mode forward: mean, invstd (and optionally xhat) for backward, y = gamma·xhat + beta,
  * and the running statistics when given. Encoding it twice updates the running statistics twice.
+ * With a batch, every dispatch runs all members (offsets keyed by BATCHNORM_FORWARD_MEMBER_NAMES;
+ * args.running.mean and .variance are 'runningMean' and 'runningVariance').
  */
-export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs): Kernel {
+export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'batchnorm.forward';
   const p = plan(ctx, label, a);
   if (bindingsOverlap(a.y, a.x) || (a.xhat && bindingsOverlap(a.xhat, a.x))) {
     throw new Error(`${label}: y and xhat must not overlap x`);
   }
+  checkBatchNames(label, BATCHNORM_FORWARD_MEMBER_NAMES, batch);
   requireTensors(
     label,
     a,
@@ -213,43 +350,69 @@ export function prepareBatchNormForward(ctx: GpuContext, a: BatchNormForwardArgs
       beta: a.beta,
       mean: a.mean,
       invstd: a.invstd,
-      'running.mean': a.running?.mean,
-      'running.variance': a.running?.variance,
+      runningMean: a.running?.mean,
+      runningVariance: a.running?.variance,
     },
+    batch,
+    ['y', 'xhat', 'mean', 'invstd', 'runningMean', 'runningVariance'],
   );
   const params = paramsBuffer(ctx, label, a, p, { eps: a.eps, momentum: a.running?.momentum });
-  const partials = ctx.buffers.storage(`${label}.partials`, 2 * p.splits * a.cols);
+  const partials = ctx.buffers.storage(`${label}.partials`, memberCount(batch) * 2 * p.splits * a.cols);
   const pipe = pipelines(ctx, p);
+  const z = memberCount(batch);
   const statsPartial = dispatchKernel(ctx, {
     label: `${label}.statsPartial`,
     pipeline: pipe.stats('stats_partial'),
-    bindings: SHADER.bind({ params, x: a.x, partials }),
-    workgroups: [p.channelBlocks, p.splits],
+    bindings: SHADER.bind({
+      params,
+      x: a.x,
+      partials,
+      members: dispatchMembers(ctx, `${label}.statsPartial`, { x: 'x' }, batch),
+    }),
+    workgroups: [p.channelBlocks, p.splits, z],
   });
   const stats = { params, partials, mean: a.mean, invstd: a.invstd };
+  const statsNames = { mean: 'mean', invstd: 'invstd' };
+  const runningNames = { ...statsNames, running_mean: 'runningMean', running_var: 'runningVariance' };
   const finalize = dispatchKernel(ctx, {
     label: `${label}.statsFinalize`,
     pipeline: pipe.stats(a.running ? 'stats_finalize_running' : 'stats_finalize'),
-    bindings: SHADER.bind(
-      a.running ? { ...stats, running_mean: a.running.mean, running_var: a.running.variance } : stats,
-    ),
-    workgroups: [p.channelBlocks],
+    bindings: SHADER.bind({
+      ...stats,
+      ...(a.running ? { running_mean: a.running.mean, running_var: a.running.variance } : {}),
+      members: dispatchMembers(ctx, `${label}.statsFinalize`, a.running ? runningNames : statsNames, batch),
+    }),
+    workgroups: [p.channelBlocks, 1, z],
   });
   const common = { params, x: a.x, gamma: a.gamma, beta: a.beta, mean: a.mean, invstd: a.invstd, y: a.y };
+  const commonNames = { x: 'x', gamma: 'gamma', beta: 'beta', mean: 'mean', invstd: 'invstd', y: 'y' };
   const normalize = dispatchKernel(ctx, {
     label: `${label}.normalize`,
     pipeline: pipe.elementwise(a.xhat ? 'normalize_forward_xhat' : 'normalize_forward'),
-    bindings: SHADER.bind(a.xhat ? { ...common, xhat_out: a.xhat } : common),
-    workgroups: p.grid,
+    bindings: SHADER.bind({
+      ...common,
+      ...(a.xhat ? { xhat_out: a.xhat } : {}),
+      members: dispatchMembers(
+        ctx,
+        `${label}.normalize`,
+        a.xhat ? { ...commonNames, xhat_out: 'xhat' } : commonNames,
+        batch,
+      ),
+    }),
+    workgroups: [...p.grid, z],
   });
   return sequence(label, [statsPartial, finalize, normalize]);
 }
 
-/** Eval mode: y = gamma·(x − running_mean)/√(running_var + eps) + beta. */
-export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs): Kernel {
+/**
+ * Eval mode: y = gamma·(x − running_mean)/√(running_var + eps) + beta. With a batch, one dispatch
+ * runs all members (offsets keyed by BATCHNORM_EVAL_MEMBER_NAMES).
+ */
+export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'batchnorm.eval';
   const p = plan(ctx, label, a);
   if (bindingsOverlap(a.y, a.x)) throw new Error(`${label}: y must not overlap x`);
+  checkBatchNames(label, BATCHNORM_EVAL_MEMBER_NAMES, batch);
   requireTensors(
     label,
     a,
@@ -260,8 +423,18 @@ export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs): Ker
       runningMean: a.runningMean,
       runningVar: a.runningVar,
     },
+    batch,
+    ['y'],
   );
   const params = paramsBuffer(ctx, label, a, p, { eps: a.eps });
+  const names = {
+    x: 'x',
+    gamma: 'gamma',
+    beta: 'beta',
+    y: 'y',
+    running_mean: 'runningMean',
+    running_var: 'runningVar',
+  };
   return dispatchKernel(ctx, {
     label,
     pipeline: pipelines(ctx, p).elementwise('normalize_eval'),
@@ -273,18 +446,23 @@ export function prepareBatchNormEval(ctx: GpuContext, a: BatchNormEvalArgs): Ker
       y: a.y,
       running_mean: a.runningMean,
       running_var: a.runningVar,
+      members: dispatchMembers(ctx, label, names, batch),
     }),
-    workgroups: p.grid,
+    workgroups: [...p.grid, memberCount(batch)],
   });
 }
 
-/** Backward: dgamma = Σ dy·xhat, dbeta = Σ dy, dx = gamma·invstd/R·(R·dy − dbeta − xhat·dgamma). */
-export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardArgs): Kernel {
+/**
+ * Backward: dgamma = Σ dy·xhat, dbeta = Σ dy, dx = gamma·invstd/R·(R·dy − dbeta − xhat·dgamma).
+ * With a batch, every dispatch runs all members (offsets keyed by BATCHNORM_BACKWARD_MEMBER_NAMES).
+ */
+export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'batchnorm.backward';
   const p = plan(ctx, label, a);
   const source = a.xhat ?? a.x;
   if (!source) throw new Error(`${label}: needs the forward's xhat or its input x`);
   if (bindingsOverlap(a.dx, a.dy)) throw new Error(`${label}: dx must not overlap dy`);
+  checkBatchNames(label, BATCHNORM_BACKWARD_MEMBER_NAMES, batch);
   requireTensors(
     label,
     a,
@@ -296,19 +474,37 @@ export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardAr
       dgamma: a.dgamma,
       dbeta: a.dbeta,
     },
+    batch,
+    ['dx', 'dgamma', 'dbeta'],
   );
   const params = paramsBuffer(ctx, label, a, p, { accumulate: a.accumulate, fromXhat: a.xhat !== undefined });
-  const partials = ctx.buffers.storage(`${label}.partials`, 2 * p.splits * a.cols);
-  const coef = ctx.buffers.storage(`${label}.coef`, 3 * a.cols);
+  const z = memberCount(batch);
+  const partials = ctx.buffers.storage(`${label}.partials`, z * 2 * p.splits * a.cols);
+  const coef = ctx.buffers.storage(`${label}.coef`, z * 3 * a.cols);
   const pipe = pipelines(ctx, p);
-  // Both read-only slots get a buffer; the flag picks which one the shader reads.
+  // Both read-only slots get a buffer; the flag picks which one the shader reads. A slot that gets
+  // the other tensor's buffer takes that tensor's member offsets too.
   const xhatInputs = { x: a.x ?? source, xhat_in: a.xhat ?? source, mean: a.mean, invstd: a.invstd };
+  const xhatNames = {
+    x: a.x ? 'x' : 'xhat',
+    xhat_in: a.xhat ? 'xhat' : 'x',
+    mean: 'mean',
+    invstd: 'invstd',
+    dy: 'dy',
+  };
   const partial = dispatchKernel(ctx, {
     label: `${label}.partial`,
     pipeline: pipe.stats('backward_partial'),
-    bindings: SHADER.bind({ params, ...xhatInputs, dy: a.dy, partials }),
-    workgroups: [p.channelBlocks, p.splits],
+    bindings: SHADER.bind({
+      params,
+      ...xhatInputs,
+      dy: a.dy,
+      partials,
+      members: dispatchMembers(ctx, `${label}.partial`, xhatNames, batch),
+    }),
+    workgroups: [p.channelBlocks, p.splits, z],
   });
+  const finalizeNames = { gamma: 'gamma', invstd: 'invstd', dgamma: 'dgamma', dbeta: 'dbeta' };
   const finalize = dispatchKernel(ctx, {
     label: `${label}.finalize`,
     pipeline: pipe.stats('backward_finalize'),
@@ -320,14 +516,22 @@ export function prepareBatchNormBackward(ctx: GpuContext, a: BatchNormBackwardAr
       dgamma: a.dgamma,
       dbeta: a.dbeta,
       coef,
+      members: dispatchMembers(ctx, `${label}.finalize`, finalizeNames, batch),
     }),
-    workgroups: [p.channelBlocks],
+    workgroups: [p.channelBlocks, 1, z],
   });
   const dx = dispatchKernel(ctx, {
     label: `${label}.dx`,
     pipeline: pipe.elementwise('backward_dx'),
-    bindings: SHADER.bind({ params, ...xhatInputs, dy: a.dy, dx: a.dx, coef }),
-    workgroups: p.grid,
+    bindings: SHADER.bind({
+      params,
+      ...xhatInputs,
+      dy: a.dy,
+      dx: a.dx,
+      coef,
+      members: dispatchMembers(ctx, `${label}.dx`, { ...xhatNames, dx: 'dx' }, batch),
+    }),
+    workgroups: [...p.grid, z],
   });
   return sequence(label, [partial, finalize, dx]);
 }

@@ -11,15 +11,56 @@
  */
 import convCode from '../../../shaders/conv.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
-import { bindingsOverlap, type GpuBinding } from '../binding';
+import { bindingBytes, bindingsOverlap, type GpuBinding } from '../binding';
 import { packUniform, requireFloats } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
+import { memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 import { patchGrid, type PatchGeometry } from '../../core/conv-geometry';
 
-export const CONV_SHADER = kernelShader('conv', convCode, ['params', 'src', 'dst', 'bias']);
+export const CONV_SHADER = kernelShader('conv', convCode, ['params', 'src', 'dst', 'bias', 'members']);
 const SHADER = CONV_SHADER;
+
+/**
+ * Member slots (the backend keys member offsets by these names). The shader numbers its bindings
+ * src = 0, dst = 1, bias = 2, so each list names the argument bound there.
+ */
+export const IM2COL_MEMBER_SLOTS = ['image', 'cols'] as const;
+export const COL2IM_MEMBER_SLOTS = ['cols', 'image', 'bias'] as const;
+
+/**
+ * That `name` holds `floats` floats: the whole binding unbatched, and for a batch every member's
+ * tensor from its offset on (a member past the end would read or write a neighbour's bytes). A
+ * `written` tensor's members must not overlap either (missing offsets are all 0: every member would
+ * race to write one tensor).
+ */
+function requireMemberFloats(
+  label: string,
+  name: string,
+  binding: GpuBinding,
+  floats: number,
+  batch: MemberBatch | undefined,
+  written: boolean,
+): void {
+  requireFloats(label, name, binding, floats);
+  if (!batch) return;
+  const offsets = batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
+  const bound = bindingBytes(binding) / 4;
+  offsets.forEach((offset, member) => {
+    if (offset + floats > bound) {
+      throw new Error(
+        `${label}: ${name} of member ${member} spans floats [${offset}, ${offset + floats}), the binding holds ${bound}`,
+      );
+    }
+    const other = written ? offsets.findIndex((o, m) => m < member && o < offset + floats && offset < o + floats) : -1;
+    if (other >= 0) {
+      throw new Error(
+        `${label}: ${name} is written, but members ${other} and ${member} overlap (offsets ${offsets[other]} and ${offset})`,
+      );
+    }
+  });
+}
 
 function checkGeometry(label: string, g: PatchGeometry): void {
   const ints = [g.batch, g.height, g.width, g.channels, g.kh, g.kw, g.stride];
@@ -41,6 +82,8 @@ function patchKernel(
   total: number,
   extra: { accumulate?: boolean; slope?: number; activation?: Activation },
   buffers: { src: GpuBinding; dst: GpuBinding; bias?: GpuBinding },
+  slots: readonly string[],
+  batch?: MemberBatch,
 ): Kernel {
   checkGeometry(label, g);
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
@@ -72,7 +115,13 @@ function patchKernel(
     entryPoint,
     constants: { WORKGROUP_SIZE, ACT: ACTIVATION_CODE[extra.activation ?? 'identity'] },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...buffers }), workgroups: [x, y] });
+  const members = memberUniform(ctx, label, slots, batch);
+  return dispatchKernel(ctx, {
+    label,
+    pipeline,
+    bindings: SHADER.bind({ params, members, ...buffers }),
+    workgroups: [x, y, memberCount(batch)],
+  });
 }
 
 export interface Im2colArgs {
@@ -84,14 +133,20 @@ export interface Im2colArgs {
   label?: string;
 }
 
-/** cols[(b,oy,ox)][c·kh·kw + ky·kw + kx] = image[b][oy·s − p + ky][ox·s − p + kx][c] (0 outside). */
-export function prepareIm2col(ctx: GpuContext, a: Im2colArgs): Kernel {
+/**
+ * cols[(b,oy,ox)][c·kh·kw + ky·kw + kx] = image[b][oy·s − p + ky][ox·s − p + kx][c] (0 outside).
+ * With a batch, one dispatch does it for every member (offsets keyed by IM2COL_MEMBER_SLOTS).
+ */
+export function prepareIm2col(ctx: GpuContext, a: Im2colArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'conv.im2col';
   if (bindingsOverlap(a.image, a.cols)) throw new Error(`${label}: image and cols must not overlap`);
   const { rows, k } = patchGrid(a.geom);
-  requireFloats(label, 'image', a.image, a.geom.batch * a.geom.height * a.geom.width * a.geom.channels);
-  requireFloats(label, 'cols', a.cols, rows * k);
-  return patchKernel(ctx, label, 'im2col', a.geom, rows * k, {}, { src: a.image, dst: a.cols });
+  packMemberTable(label, IM2COL_MEMBER_SLOTS, batch); // names, count and offsets first, by name
+  const pixels = a.geom.batch * a.geom.height * a.geom.width * a.geom.channels;
+  requireMemberFloats(label, 'image', a.image, pixels, batch, false);
+  requireMemberFloats(label, 'cols', a.cols, rows * k, batch, true);
+  const buffers = { src: a.image, dst: a.cols };
+  return patchKernel(ctx, label, 'im2col', a.geom, rows * k, {}, buffers, IM2COL_MEMBER_SLOTS, batch);
 }
 
 export interface Col2imArgs {
@@ -109,8 +164,11 @@ export interface Col2imArgs {
   label?: string;
 }
 
-/** The adjoint of im2col, in gather form (one thread per image element; no atomics). */
-export function prepareCol2im(ctx: GpuContext, a: Col2imArgs): Kernel {
+/**
+ * The adjoint of im2col, in gather form (one thread per image element; no atomics). With a batch,
+ * one dispatch does it for every member (offsets keyed by COL2IM_MEMBER_SLOTS).
+ */
+export function prepareCol2im(ctx: GpuContext, a: Col2imArgs, batch?: MemberBatch): Kernel {
   const label = a.label ?? 'conv.col2im';
   const activation = a.activation ?? 'identity';
   if (bindingsOverlap(a.image, a.cols)) throw new Error(`${label}: image and cols must not overlap`);
@@ -119,12 +177,13 @@ export function prepareCol2im(ctx: GpuContext, a: Col2imArgs): Kernel {
   }
   const { rows, k } = patchGrid(a.geom);
   const total = a.geom.batch * a.geom.height * a.geom.width * a.geom.channels;
-  requireFloats(label, 'cols', a.cols, rows * k);
-  requireFloats(label, 'image', a.image, total);
-  if (a.bias) requireFloats(label, 'bias', a.bias, a.geom.channels);
+  packMemberTable(label, COL2IM_MEMBER_SLOTS, batch); // names, count and offsets first, by name
+  requireMemberFloats(label, 'cols', a.cols, rows * k, batch, false);
+  requireMemberFloats(label, 'image', a.image, total, batch, true);
+  if (a.bias) requireMemberFloats(label, 'bias', a.bias, a.geom.channels, batch, false);
   // Only col2im_bias reads bias: col2im's automatic pipeline layout has no slot for it.
   const buffers = a.bias ? { src: a.cols, dst: a.image, bias: a.bias } : { src: a.cols, dst: a.image };
   const entry = a.bias ? 'col2im_bias' : 'col2im';
   const extra = { accumulate: a.accumulate, slope: a.slope, activation };
-  return patchKernel(ctx, label, entry, a.geom, total, extra, buffers);
+  return patchKernel(ctx, label, entry, a.geom, total, extra, buffers, COL2IM_MEMBER_SLOTS, batch);
 }
