@@ -345,64 +345,83 @@ export class GpuBackend implements Backend {
 
   im2col(args: Parameters<Backend['im2col']>[0]): Op {
     const { image, cols } = args;
-    return this.op(args.label, 'im2col', args, { image, cols }, (t) =>
-      prepareIm2col(this.ctx, { ...args, image: t.image, cols: t.cols }),
+    return this.op(args.label, 'im2col', args, { image, cols }, (t, batch) =>
+      prepareIm2col(this.ctx, { ...args, image: t.image, cols: t.cols }, batch),
     );
   }
 
   col2im(args: Parameters<Backend['col2im']>[0]): Op {
     const { cols, image, bias } = args;
-    return this.op(args.label, 'col2im', args, { cols, image, bias }, (t) =>
-      prepareCol2im(this.ctx, { ...args, cols: t.cols, image: t.image, bias: t.bias }),
+    return this.op(args.label, 'col2im', args, { cols, image, bias }, (t, batch) =>
+      prepareCol2im(this.ctx, { ...args, cols: t.cols, image: t.image, bias: t.bias }, batch),
     );
   }
 
   batchNorm(args: Parameters<Backend['batchNorm']>[0]): Op {
     const { x, gamma, beta, y, mean, invstd, running } = args;
     const tensors = { x, gamma, beta, y, mean, invstd, runningMean: running?.mean, runningVariance: running?.variance };
-    return this.op(args.label, 'batchNorm', args, tensors, (t) =>
-      prepareBatchNormForward(this.ctx, {
-        ...args,
-        x: t.x,
-        gamma: t.gamma,
-        beta: t.beta,
-        y: t.y,
-        mean: t.mean,
-        invstd: t.invstd,
-        running: running ? { mean: t.runningMean, variance: t.runningVariance, momentum: running.momentum } : undefined,
-      }),
+    return this.op(args.label, 'batchNorm', args, tensors, (t, batch) =>
+      prepareBatchNormForward(
+        this.ctx,
+        {
+          ...args,
+          x: t.x,
+          gamma: t.gamma,
+          beta: t.beta,
+          y: t.y,
+          mean: t.mean,
+          invstd: t.invstd,
+          running: running
+            ? { mean: t.runningMean, variance: t.runningVariance, momentum: running.momentum }
+            : undefined,
+        },
+        batch,
+      ),
     );
   }
 
   batchNormEval(args: Parameters<Backend['batchNormEval']>[0]): Op {
     const { x, gamma, beta, runningMean, runningVar, y } = args;
-    return this.op(args.label, 'batchNormEval', args, { x, gamma, beta, runningMean, runningVar, y }, (t) =>
-      prepareBatchNormEval(this.ctx, {
-        ...args,
-        x: t.x,
-        gamma: t.gamma,
-        beta: t.beta,
-        runningMean: t.runningMean,
-        runningVar: t.runningVar,
-        y: t.y,
-      }),
+    return this.op(args.label, 'batchNormEval', args, { x, gamma, beta, runningMean, runningVar, y }, (t, batch) =>
+      prepareBatchNormEval(
+        this.ctx,
+        {
+          ...args,
+          x: t.x,
+          gamma: t.gamma,
+          beta: t.beta,
+          runningMean: t.runningMean,
+          runningVar: t.runningVar,
+          y: t.y,
+        },
+        batch,
+      ),
     );
   }
 
   batchNormBackward(args: Parameters<Backend['batchNormBackward']>[0]): Op {
     const { dy, x, mean, invstd, gamma, dx, dgamma, dbeta } = args;
-    return this.op(args.label, 'batchNormBackward', args, { dy, x, mean, invstd, gamma, dx, dgamma, dbeta }, (t) =>
-      prepareBatchNormBackward(this.ctx, {
-        ...args,
-        dy: t.dy,
-        x: t.x,
-        mean: t.mean,
-        invstd: t.invstd,
-        gamma: t.gamma,
-        dx: t.dx,
-        dgamma: t.dgamma,
-        dbeta: t.dbeta,
-      }),
+    return this.op(
+      args.label,
+      'batchNormBackward',
+      args,
+      { dy, x, mean, invstd, gamma, dx, dgamma, dbeta },
+      (t, batch) =>
+        prepareBatchNormBackward(
+          this.ctx,
+          {
+            ...args,
+            dy: t.dy,
+            x: t.x,
+            mean: t.mean,
+            invstd: t.invstd,
+            gamma: t.gamma,
+            dx: t.dx,
+            dgamma: t.dgamma,
+            dbeta: t.dbeta,
+          },
+          batch,
+        ),
     );
   }
 

@@ -23,6 +23,11 @@ const BATCHED: Readonly<Record<string, readonly string[]>> = {
   generatorLoss: ['dFake', 'stats'],
   adamTick: ['step'],
   adamUpdate: ['param', 'm', 'v'],
+  im2col: ['cols'],
+  col2im: ['image'],
+  batchNorm: ['y', 'mean', 'invstd', 'runningMean', 'runningVariance'],
+  batchNormEval: ['y'],
+  batchNormBackward: ['dx', 'dgamma', 'dbeta'],
 };
 
 /** What an op computes and on which tensors: equal signatures can share a dispatch. */

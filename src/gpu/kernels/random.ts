@@ -26,18 +26,18 @@ function randomKernel(
   entryPoint: string,
   threads: number,
   fields: { seed: number; stream: number; anchorCount?: number; std: number; dim?: number },
-  bindings: { counter: GpuBinding; out: GpuBinding; anchors?: GpuBinding },
+  tensors: { counter: GpuBinding; out: GpuBinding; anchors?: GpuBinding },
   sizes: { out: number; anchors?: number },
 ): Kernel {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(`${label}: the draw must have a positive whole number of values, got ${threads}`);
   }
   // Both are read_write: Dawn rejects a bind group whose writable ranges alias.
-  if (bindingsOverlap(bindings.out, bindings.counter)) throw new Error(`${label}: out must not overlap counter`);
-  requireFloats(label, 'counter', bindings.counter, 1);
-  requireFloats(label, 'out', bindings.out, sizes.out);
-  if (bindings.anchors && sizes.anchors !== undefined) {
-    requireFloats(label, 'anchors', bindings.anchors, sizes.anchors);
+  if (bindingsOverlap(tensors.out, tensors.counter)) throw new Error(`${label}: out must not overlap counter`);
+  requireFloats(label, 'counter', tensors.counter, 1);
+  requireFloats(label, 'out', tensors.out, sizes.out);
+  if (tensors.anchors && sizes.anchors !== undefined) {
+    requireFloats(label, 'anchors', tensors.anchors, sizes.anchors);
   }
   // One thread per element: the profile's elementwiseWorkgroup (src/gpu/tuning.ts), here and in the shader.
   const WORKGROUP_SIZE = ctx.tuning.elementwiseWorkgroup;
@@ -60,7 +60,7 @@ function randomKernel(
     entryPoint,
     constants: { WORKGROUP_SIZE },
   });
-  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...bindings }), workgroups: [x, y] });
+  return dispatchKernel(ctx, { label, pipeline, bindings: SHADER.bind({ params, ...tensors }), workgroups: [x, y] });
 }
 
 export function prepareDrawTick(ctx: GpuContext, counter: GpuBinding, label = 'random.tick'): Kernel {
