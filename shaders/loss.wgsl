@@ -22,7 +22,9 @@
 //   params { n_real, n_fake, stats_offset }, real (read), fake (read), d_real (read_write),
 //   d_fake (read_write), stats (read_write)
 //   members (uniform, lib/members.wgsl): the member offsets, slots REAL_SLOT … STATS_SLOT below
-// Entry points: discriminator (all), generator (params, fake, d_fake, stats, members). Dispatch
+// Entry points: discriminator (all), discriminator_joint (params, real, d_real, stats, members: the
+// real logits then the fake ones in one array, the same arithmetic as discriminator), generator
+// (params, fake, d_fake, stats, members). Dispatch
 // exactly one workgroup per member: grid z is the member (src/gpu/members.ts), and every access
 // is shifted by that member's offset for its binding (zero when not batched).
 #include "lib/members.wgsl"
@@ -148,6 +150,40 @@ fn generator(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wi
   if (li == 0u) {
     stats[stats0] = total.z / n_fake;
     stats[stats0 + 1u] = 0.0;
+    stats[stats0 + 2u] = total.w / n_fake;
+  }
+}
+
+// D's loss on one joint batch: real logits at real[0, n_real), fake ones right after them, and the
+// gradients in the same places of d_real. The loops and the tree are discriminator's, so each value
+// is what discriminator computes from the halves (the trainer's D pass over real and generated rows
+// at once; one written binding, so the members of a batched dispatch may sit side by side).
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn discriminator_joint(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let real0 = member_offset(REAL_SLOT, wid.z);
+  let d_real0 = member_offset(D_REAL_SLOT, wid.z);
+  let fake0 = real0 + params.n_real;
+  let d_fake0 = d_real0 + params.n_real;
+  let stats0 = member_offset(STATS_SLOT, wid.z) + params.stats_offset;
+  let n_real = f32(params.n_real);
+  let n_fake = f32(params.n_fake);
+  var acc = vec4<f32>(0.0);
+  for (var i = li; i < params.n_real; i += WORKGROUP_SIZE) {
+    let t = judged_real(real[real0 + i]);
+    d_real[d_real0 + i] = t.y / n_real;
+    acc.x += t.x;
+    acc.y += t.z;
+  }
+  for (var i = li; i < params.n_fake; i += WORKGROUP_SIZE) {
+    let t = judged_fake(real[fake0 + i]);
+    d_real[d_fake0 + i] = t.y / n_fake;
+    acc.z += t.x;
+    acc.w += t.z;
+  }
+  let total = workgroup_reduce(li, li, WORKGROUP_SIZE, 1u, acc);
+  if (li == 0u) {
+    stats[stats0] = total.x / n_real + total.z / n_fake;
+    stats[stats0 + 1u] = total.y / n_real;
     stats[stats0 + 2u] = total.w / n_fake;
   }
 }

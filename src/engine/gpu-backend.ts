@@ -20,7 +20,7 @@ import { prepareBatchNormBackward, prepareBatchNormEval, prepareBatchNormForward
 import { prepareCol2im, prepareIm2col } from '../gpu/kernels/conv';
 import { prepareActivation, prepareActivationBackward, prepareAxpby } from '../gpu/kernels/elementwise';
 import { prepareMixRows, preparePenaltySeed } from '../gpu/kernels/gradient-penalty';
-import { prepareDiscriminatorLoss, prepareGeneratorLoss } from '../gpu/kernels/loss';
+import { prepareDiscriminatorLoss, prepareGeneratorLoss, prepareJointDiscriminatorLoss } from '../gpu/kernels/loss';
 import { prepareMatmul } from '../gpu/kernels/matmul';
 import {
   createDrawCounter,
@@ -166,6 +166,15 @@ export class GpuBackend implements Backend {
     const op = new GpuOp(label, kind, scalarsOf(args), tensors, build);
     if (!this.stack) void op.kernel;
     return op;
+  }
+
+  /** `first` and `second` as one view when they are consecutive views of one tensor, n floats each. */
+  private jointHalves(first: Tensor, second: Tensor, n: number): Tensor | null {
+    const a = (first as GpuTensor).viewOf;
+    const b = (second as GpuTensor).viewOf;
+    if (!a || !b || a.parent !== b.parent || first.size !== n || second.size !== n) return null;
+    if (b.offset !== a.offset + n) return null;
+    return this.view(a.parent, a.offset, 2 * n);
   }
 
   private member(label: string): { variant: number; family: string } | null {
@@ -433,6 +442,31 @@ export class GpuBackend implements Backend {
   }
 
   discriminatorLoss(args: Parameters<Backend['discriminatorLoss']>[0]): Op {
+    const logits = this.jointHalves(args.realLogits, args.fakeLogits, args.batch);
+    const grads = this.jointHalves(args.realGrad, args.fakeGrad, args.batch);
+    if (logits && grads) {
+      // The halves of one joint batch: one array each, so batched variants write one range.
+      return this.op(
+        args.label,
+        'jointDiscriminatorLoss',
+        args,
+        { real: logits, dReal: grads, stats: args.stats },
+        (t, batch) =>
+          prepareJointDiscriminatorLoss(
+            this.ctx,
+            {
+              kind: args.kind,
+              logits: t.real,
+              nReal: args.batch,
+              nFake: args.batch,
+              grads: t.dReal,
+              stats: t.stats,
+              label: args.label,
+            },
+            batch,
+          ),
+      );
+    }
     const tensors = {
       real: args.realLogits,
       fake: args.fakeLogits,

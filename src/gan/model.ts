@@ -21,6 +21,8 @@ export interface NetTrace {
     weightGrads: WeightGrads;
     inputGrad: boolean;
     weightGradTargets?: Tensor[];
+    /** Two halves summed in turn (D's joint real and generated batch; see LayerBackwardOptions). */
+    halves?: boolean;
     label: string;
   }): Op[];
   /** WGAN-GP: ∂R/∂(input gradient) → ∂R/∂W; only models with piecewise-linear D provide it. */

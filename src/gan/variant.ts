@@ -201,7 +201,13 @@ export class GanVariant {
         batch: B,
         label: `${this.name}.lossD`,
       }),
-      ...d.backward({ label: 'backwardD', weightGrads: 'write', inputGrad: false, weightGradTargets: gWbars }),
+      ...d.backward({
+        label: 'backwardD',
+        weightGrads: 'write',
+        inputGrad: false,
+        weightGradTargets: gWbars,
+        halves: true,
+      }),
     ];
   }
 

@@ -155,6 +155,8 @@ class BatchNormTrace implements LayerTrace {
   }
 
   backward(o: LayerBackwardOptions): Op[] {
+    // Its statistics mix the rows: two halves in one pass are not two passes.
+    if (o.halves) throw new Error(`${this.label}: batch norm cannot take a batch of two halves`);
     if (!this.training) throw new Error(`${this.label}: no backward through eval-mode batch norm`);
     const bn = this.bn;
     const c = bn.spec.channels;

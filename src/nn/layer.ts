@@ -44,6 +44,12 @@ export interface LayerBackwardOptions {
   inputGrad: boolean;
   /** Where ∂L/∂W goes (default: the layer's gW; a normalized layer passes its ∂L/∂W̄). */
   weightGradTarget?: Tensor;
+  /**
+   * The batch is two equal halves (D's real and generated batches in one pass): the parameter
+   * gradients are summed half by half, the first half then the second, exactly as two passes
+   * over the halves would sum them. Only layers whose rows are independent (no batch norm).
+   */
+  halves?: boolean;
   label: string;
 }
 

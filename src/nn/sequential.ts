@@ -27,6 +27,8 @@ export interface SequentialBackwardOptions {
   inputGrad: boolean;
   /** Where ∂L/∂W goes, one per `weighted` layer in order (normalized layers pass ∂L/∂W̄). */
   weightGradTargets?: Tensor[];
+  /** The batch is two halves whose parameter gradients are summed in turn (LayerBackwardOptions.halves). */
+  halves?: boolean;
   label: string;
 }
 
@@ -134,6 +136,7 @@ export class SequentialTrace {
           weightGrads: o.weightGrads,
           inputGrad: i > 0 || o.inputGrad,
           weightGradTarget: w >= 0 ? o.weightGradTargets?.[w] : undefined,
+          halves: o.halves,
         }),
       );
     }

@@ -187,9 +187,9 @@ export abstract class WeightTrace implements LayerTrace {
   ): Op[] {
     const l = this.layer;
     const accumulate = o.weightGrads === 'accumulate';
-    const ops = [
+    const gW = (part: string, a: Tensor, b: Tensor, k: number, accumulate: boolean): Op =>
       this.backend.matmul({
-        label: `${label}.gW`,
+        label: `${label}.gW${part}`,
         a,
         b,
         c: o.weightGradTarget ?? l.gW,
@@ -198,20 +198,23 @@ export abstract class WeightTrace implements LayerTrace {
         k,
         transA: true,
         accumulate,
-      }),
+      });
+    const gB = (part: string, x: Tensor, rows: number, accumulate: boolean): Op =>
+      this.backend.columnSum({ label: `${label}.gB${part}`, x, out: l.gB!, rows, cols: l.gB!.size, accumulate });
+    if (!o.halves) return [gW('', a, b, k, accumulate), ...(l.gB ? [gB('', this.preGrad, biasRows, accumulate)] : [])];
+    if (k % 2 !== 0 || biasRows % 2 !== 0) throw new Error(`${label}: a batch of halves needs even rows, got ${k}`);
+    const half = (t: Tensor, rows: number, cols: number, second: boolean): Tensor =>
+      this.backend.view(t, second ? (rows / 2) * cols : 0, (rows / 2) * cols);
+    const [m, n, rows] = [l.dOut, l.dIn, k];
+    return [
+      gW('.first', half(a, rows, m, false), half(b, rows, n, false), rows / 2, accumulate),
+      gW('.second', half(a, rows, m, true), half(b, rows, n, true), rows / 2, true),
+      ...(l.gB
+        ? [
+            gB('.first', half(this.preGrad, biasRows, l.gB.size, false), biasRows / 2, accumulate),
+            gB('.second', half(this.preGrad, biasRows, l.gB.size, true), biasRows / 2, true),
+          ]
+        : []),
     ];
-    if (l.gB) {
-      ops.push(
-        this.backend.columnSum({
-          label: `${label}.gB`,
-          x: this.preGrad,
-          out: l.gB,
-          rows: biasRows,
-          cols: l.gB.size,
-          accumulate,
-        }),
-      );
-    }
-    return ops;
   }
 }

@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { countTrainingStep } from '../../bench/step-counts';
+import { RANDOM_IMAGES } from '../../bench/train';
 import { GpuBackend } from '../../src/engine/gpu-backend';
-import { DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../../src/gan/config';
+import { DEFAULT_CNN, DEFAULT_MLP, defaultConfig, type TrainerConfig, type VariantName } from '../../src/gan/config';
 import { GanTrainer, type TrainerCheckpoint } from '../../src/gan/trainer';
 import { trainerConfig, DEFAULT_SETTINGS } from '../../src/ui/state/settings';
 import { KERNEL_PROFILES } from '../../src/gpu/tuning';
@@ -65,6 +66,31 @@ describe('variants batched into shared dispatches', () => {
       const state = stateOf(together.checkpoint, name);
       expect(state.size, name).toBeGreaterThan(10);
       expect(state, name).toEqual(stateOf(alone.checkpoint, name));
+    }
+  }, 240_000);
+
+  it('the paper CNN (width 1/8, digits-shaped data) batched follows each variant alone bit for bit', async () => {
+    const config = (variants: VariantName[]): TrainerConfig =>
+      defaultConfig({
+        model: { ...DEFAULT_CNN, width: 1 / 8 },
+        data: 'mnist',
+        variants,
+        batch: 64,
+        evalSamples: 16,
+        statsEvery: 1,
+        spectraEvery: 0,
+      });
+    const variants: VariantName[] = ['sn', 'wn', 'none'];
+    const run = async (v: VariantName[]) => {
+      const trainer = new GanTrainer(new GpuBackend(await testGpu()), config(v), RANDOM_IMAGES);
+      await trainer.train(2);
+      return { trainer, checkpoint: await trainer.checkpoint() };
+    };
+    const together = await run(variants);
+    for (const name of variants) {
+      const alone = await run([name]);
+      expect(trajectory(together.trainer, name), name).toEqual(trajectory(alone.trainer, name));
+      expect(stateOf(together.checkpoint, name), name).toEqual(stateOf(alone.checkpoint, name));
     }
   }, 240_000);
 

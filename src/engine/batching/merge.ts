@@ -20,6 +20,7 @@ const BATCHED: Readonly<Record<string, readonly string[]>> = {
   axpby: ['out'],
   columnSum: ['out'],
   discriminatorLoss: ['dReal', 'dFake', 'stats'],
+  jointDiscriminatorLoss: ['dReal', 'stats'],
   generatorLoss: ['dFake', 'stats'],
   adamTick: ['step'],
   adamUpdate: ['param', 'm', 'v'],

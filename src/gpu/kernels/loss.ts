@@ -85,14 +85,15 @@ function checkCount(label: string, name: string, value: number): void {
 function prepareLoss(
   ctx: GpuContext,
   label: string,
-  entryPoint: 'discriminator' | 'generator',
+  entryPoint: 'discriminator' | 'discriminator_joint' | 'generator',
   kind: GanLossKind,
   counts: { nReal: number; nFake: number; statsOffset: number },
   args: Partial<Record<LossArgName, GpuBinding>>,
   batch?: MemberBatch,
 ): Kernel {
   checkCount(label, 'nFake', counts.nFake);
-  if (entryPoint === 'discriminator') checkCount(label, 'nReal', counts.nReal);
+  if (entryPoint !== 'generator') checkCount(label, 'nReal', counts.nReal);
+  const joint = entryPoint === 'discriminator_joint';
   if (!Number.isInteger(counts.statsOffset) || counts.statsOffset < 0) {
     throw new Error(`${label}: statsOffset must be a non-negative integer, got ${counts.statsOffset}`);
   }
@@ -105,9 +106,9 @@ function prepareLoss(
   const table = packMemberTable(label, LOSS_MEMBER_SLOTS, batch);
   // Elements each argument's member reaches.
   const reach: Record<LossArgName, number> = {
-    real: counts.nReal,
+    real: counts.nReal + (joint ? counts.nFake : 0),
     fake: counts.nFake,
-    dReal: counts.nReal,
+    dReal: counts.nReal + (joint ? counts.nFake : 0),
     dFake: counts.nFake,
     stats: counts.statsOffset + LOSS_STATS.length,
   };
@@ -153,6 +154,42 @@ export function prepareDiscriminatorLoss(ctx: GpuContext, a: DiscriminatorLossAr
     a.kind,
     { nReal: a.nReal, nFake: a.nFake, statsOffset: a.statsOffset ?? 0 },
     { real: a.real, fake: a.fake, dReal: a.dReal, dFake: a.dFake, stats: a.stats },
+    batch,
+  );
+}
+
+/** D's loss on a joint batch (shaders/loss.wgsl's discriminator_joint). */
+export interface JointDiscriminatorLossArgs {
+  kind: GanLossKind;
+  /** The real batch's nReal logits, then the fake batch's nFake. */
+  logits: GpuBinding;
+  nReal: number;
+  nFake: number;
+  /** Output: d loss / d logit in the same places (overwritten). */
+  grads: GpuBinding;
+  stats: GpuBinding;
+  statsOffset?: number;
+  label?: string;
+}
+
+/**
+ * D's loss when the real and fake logits are one array (and their gradients another): the same
+ * values as prepareDiscriminatorLoss on the halves. Member slots 'real' (the logits), 'dReal' (the
+ * gradients), 'stats'.
+ */
+export function prepareJointDiscriminatorLoss(
+  ctx: GpuContext,
+  a: JointDiscriminatorLossArgs,
+  batch?: MemberBatch,
+): Kernel {
+  const label = a.label ?? `loss.${a.kind}.discriminatorJoint`;
+  return prepareLoss(
+    ctx,
+    label,
+    'discriminator_joint',
+    a.kind,
+    { nReal: a.nReal, nFake: a.nFake, statsOffset: a.statsOffset ?? 0 },
+    { real: a.logits, dReal: a.grads, stats: a.stats },
     batch,
   );
 }
