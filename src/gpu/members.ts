@@ -59,5 +59,12 @@ export function memberUniform(
   return ctx.buffers.uniform(`${label}.members`, table.buffer as ArrayBuffer);
 }
 
+/**
+ * A launcher's refusal of a batch too big for the device (e.g. split-K's workspace, one region per
+ * member, past the largest binding): the caller runs the members one by one instead. Any other
+ * error from a launcher is a bug and propagates.
+ */
+export class MemberBatchTooLarge extends Error {}
+
 /** Members of a batch (1 when not batched): the dispatch's z extent. */
 export const memberCount = (batch?: MemberBatch): number => batch?.count ?? 1;

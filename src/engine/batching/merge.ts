@@ -8,7 +8,7 @@
  */
 import { bindingBytes, bindingsOverlap, bufferOfBinding, offsetOfBinding, type GpuBinding } from '../../gpu/binding';
 import { sequence, type Kernel } from '../../gpu/kernel';
-import { MAX_MEMBERS } from '../../gpu/members';
+import { MAX_MEMBERS, MemberBatchTooLarge } from '../../gpu/members';
 import type { Tensor } from '../backend';
 import { bindingOf, GpuTensor, type GpuOp } from './gpu-op';
 
@@ -77,10 +77,11 @@ export function batchedKernel(ops: readonly GpuOp[]): Kernel | null {
   }
   try {
     return ops[0].build(ranges, { count: ops.length, offsets });
-  } catch {
-    // A launcher refuses a batch it cannot hold (e.g. split-K workspace past the largest
-    // binding): the members then run one by one, which needs nothing more than each alone.
-    return null;
+  } catch (error) {
+    // A batch the device cannot hold (split-K's workspace past the largest binding): the members
+    // run one by one, which needs nothing more than each alone.
+    if (error instanceof MemberBatchTooLarge) return null;
+    throw error;
   }
 }
 

@@ -18,7 +18,7 @@ import { bindingBytes, bufferOfBinding, type GpuBinding } from '../binding';
 import { packUniform } from '../buffers';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
-import { memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
+import { MemberBatchTooLarge, memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
 import { kernelShader } from '../shader-source';
 import { GPU_TUNING, type MatmulTuning } from '../tuning';
 
@@ -266,7 +266,7 @@ export function prepareMatmul(ctx: GpuContext, args: MatmulArgs, batch?: MemberB
   const workspaceBytes = count * splits * m * n * 4;
   if (split && workspaceBytes > Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize)) {
     // Batching multiplies the workspace by the members; the caller runs them one by one instead.
-    throw new Error(
+    throw new MemberBatchTooLarge(
       `${label}: split-K workspace of ${count} members (${workspaceBytes} B) exceeds the device's largest binding`,
     );
   }
