@@ -5,6 +5,7 @@
  * that is not batched is checked as one member at offset 0. Every message names the launcher, the
  * argument and the member, so a wrong layout is refused before anything reaches the GPU.
  */
+import { requireFloats } from './buffers';
 import { bindingBytes, bindingsOverlap, bufferOfBinding, type GpuBinding } from './binding';
 import type { MemberBatch } from './members';
 
@@ -89,4 +90,22 @@ export function checkBindingUsage(label: string, args: readonly BoundArg[]): voi
       }
     }
   }
+}
+
+/**
+ * A launcher argument's size checks in one call: the tensor holds `floats` (requireFloats) and,
+ * batched, every member's floats fit its bound range; a written argument's members also must not
+ * overlap (checkMemberOutput).
+ */
+export function requireMemberFloats(
+  label: string,
+  name: string,
+  binding: GpuBinding,
+  floats: number,
+  batch: MemberBatch | undefined,
+  written: boolean,
+): void {
+  requireFloats(label, name, binding, floats);
+  if (!batch) return;
+  (written ? checkMemberOutput : checkMemberFit)(label, name, binding, floats, batch);
 }

@@ -531,7 +531,7 @@ describe('bad batches are refused by name', () => {
     const cols = ctx.buffers.storage('bad.cols', 2 * rows * k);
     const im2colWith = (batch: MemberBatch) => () => prepareIm2col(ctx, { geom: g, image, cols }, batch);
     expect(im2colWith({ count: 2, offsets: { cols: [0, rows * k + 1] } })).toThrow(
-      /cols of member 1 spans floats \[\d+, \d+\), the binding holds \d+/,
+      /member 1's cols \[\d+, \d+\) passes the end of the \d+ elements bound for cols/,
     );
     expect(im2colWith({ count: 2, offsets: { cols: [0, rows * k] } })).not.toThrow();
     expect(im2colWith({ count: 2, offsets: { colz: [0, 0] } })).toThrow(/no member slot "colz"/);
@@ -557,11 +557,11 @@ describe('bad batches are refused by name', () => {
       () =>
         prepareBatchNormForward(ctx, forward, { count, offsets: { ...offsets, ...changed } });
     expect(withOffsets({})).not.toThrow();
-    expect(withOffsets({ runningVariance: [c, c + 1] })).toThrow(/runningVariance of member 1 spans floats \[4, 7\)/);
+    expect(withOffsets({ runningVariance: [c, c + 1] })).toThrow(/member 1's runningVariance \[4, 7\) passes the end/);
     expect(withOffsets({ running: [0, c] })).toThrow(/no member slot "running"/);
     expect(withOffsets({}, 0)).toThrow(/1 to 8 members, got 0/);
     // An output without offsets: both members would write one tensor.
-    expect(withOffsets({ y: [0, 0] })).toThrow(/y is written, but members 0 and 1 overlap/);
-    expect(withOffsets({ mean: [0, 2] })).toThrow(/mean is written, but members 0 and 1 overlap/);
+    expect(withOffsets({ y: [0, 0] })).toThrow(/members 0 and 1 write overlapping y/);
+    expect(withOffsets({ mean: [0, 2] })).toThrow(/members 0 and 1 write overlapping mean/);
   });
 });

@@ -13,8 +13,9 @@
  * member's statistics come from its own rows only.
  */
 import batchnormCode from '../../../shaders/batchnorm.wgsl?raw';
-import { bindingBytes, bindingsOverlap, type GpuBinding } from '../binding';
-import { packUniform, requireFloats } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { packUniform } from '../buffers';
+import { requireMemberFloats } from '../member-fit';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, sequence, type Kernel } from '../kernel';
 import { MEMBER_SLOTS, memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
@@ -214,39 +215,6 @@ interface Plan {
 function checkSize(label: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`${label}: ${name} must be a positive integer, got ${value}`);
-}
-
-/**
- * That `name` holds `floats` floats: the whole binding unbatched, and for a batch every member's
- * tensor from its offset on (a member past the end would read or write a neighbour's bytes). A
- * `written` tensor's members must not overlap either (missing offsets are all 0: every member would
- * race to write one tensor).
- */
-function requireMemberFloats(
-  label: string,
-  name: string,
-  binding: GpuBinding,
-  floats: number,
-  batch: MemberBatch | undefined,
-  written: boolean,
-): void {
-  requireFloats(label, name, binding, floats);
-  if (!batch) return;
-  const offsets = batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
-  const bound = bindingBytes(binding) / 4;
-  offsets.forEach((offset, member) => {
-    if (offset + floats > bound) {
-      throw new Error(
-        `${label}: ${name} of member ${member} spans floats [${offset}, ${offset + floats}), the binding holds ${bound}`,
-      );
-    }
-    const other = written ? offsets.findIndex((o, m) => m < member && o < offset + floats && offset < o + floats) : -1;
-    if (other >= 0) {
-      throw new Error(
-        `${label}: ${name} is written, but members ${other} and ${member} overlap (offsets ${offsets[other]} and ${offset})`,
-      );
-    }
-  });
 }
 
 /**

@@ -11,8 +11,9 @@
  */
 import convCode from '../../../shaders/conv.wgsl?raw';
 import { ACTIVATION_CODE, type Activation } from '../activation';
-import { bindingBytes, bindingsOverlap, type GpuBinding } from '../binding';
-import { packUniform, requireFloats } from '../buffers';
+import { bindingsOverlap, type GpuBinding } from '../binding';
+import { packUniform } from '../buffers';
+import { requireMemberFloats } from '../member-fit';
 import type { GpuContext } from '../device';
 import { dispatchKernel, gridFor, type Kernel } from '../kernel';
 import { memberCount, memberUniform, packMemberTable, type MemberBatch } from '../members';
@@ -28,39 +29,6 @@ const SHADER = CONV_SHADER;
  */
 export const IM2COL_MEMBER_SLOTS = ['image', 'cols'] as const;
 export const COL2IM_MEMBER_SLOTS = ['cols', 'image', 'bias'] as const;
-
-/**
- * That `name` holds `floats` floats: the whole binding unbatched, and for a batch every member's
- * tensor from its offset on (a member past the end would read or write a neighbour's bytes). A
- * `written` tensor's members must not overlap either (missing offsets are all 0: every member would
- * race to write one tensor).
- */
-function requireMemberFloats(
-  label: string,
-  name: string,
-  binding: GpuBinding,
-  floats: number,
-  batch: MemberBatch | undefined,
-  written: boolean,
-): void {
-  requireFloats(label, name, binding, floats);
-  if (!batch) return;
-  const offsets = batch.offsets[name] ?? new Array<number>(batch.count).fill(0);
-  const bound = bindingBytes(binding) / 4;
-  offsets.forEach((offset, member) => {
-    if (offset + floats > bound) {
-      throw new Error(
-        `${label}: ${name} of member ${member} spans floats [${offset}, ${offset + floats}), the binding holds ${bound}`,
-      );
-    }
-    const other = written ? offsets.findIndex((o, m) => m < member && o < offset + floats && offset < o + floats) : -1;
-    if (other >= 0) {
-      throw new Error(
-        `${label}: ${name} is written, but members ${other} and ${member} overlap (offsets ${offsets[other]} and ${offset})`,
-      );
-    }
-  });
-}
 
 function checkGeometry(label: string, g: PatchGeometry): void {
   const ints = [g.batch, g.height, g.width, g.channels, g.kh, g.kw, g.stride];
